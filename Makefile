@@ -1,0 +1,32 @@
+# eucaim-wizard: `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+# The venv is (re)built when the dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: setup
+	$(BIN)/eucaim-wizard validate examples/demo/project.yaml
+	$(BIN)/eucaim-wizard anonymize examples/demo/project.yaml -o $(OUT)/demo
+	@echo "demo outputs: $(OUT)/demo/anonymized.csv and $(OUT)/demo/result.json"
+
+# pytest exits 5 when it collected no test: that fails `make test` like any failure.
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

@@ -1,0 +1,43 @@
+"""eucaim-wizard: statistical de-identification of tabular health data, ARX-compatible.
+
+The public API (see the README):
+
+>>> from eucaim_wizard import anonymize, load_project  # doctest: +SKIP
+>>> result = anonymize(load_project("project.yaml"))   # doctest: +SKIP
+>>> result.optimum.levels                              # doctest: +SKIP
+
+Heavy modules load on first use, so that ``import eucaim_wizard`` (and the CLI) start fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Table": "table", "TableFormat": "table", "read_table": "table", "write_table": "table",
+    "Hierarchy": "hierarchy", "read_hierarchy": "hierarchy",
+    "Project": "project", "Attribute": "project", "Role": "project", "load_project": "project",
+    "validate_project": "validation",
+    "anonymize": "anonymizer", "Result": "anonymizer", "Transformation": "anonymizer",
+    "WizardError": "errors", "Finding": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .anonymizer import Result, Transformation, anonymize
+    from .errors import Finding, WizardError
+    from .hierarchy import Hierarchy, read_hierarchy
+    from .project import Attribute, Project, Role, load_project
+    from .table import Table, TableFormat, read_table, write_table
+    from .validation import validate_project
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eucaim_wizard' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

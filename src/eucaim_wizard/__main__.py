@@ -1,0 +1,5 @@
+"""``python -m eucaim_wizard``: the command line."""
+
+from .cli import main
+
+main()

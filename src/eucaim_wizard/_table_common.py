@@ -1,0 +1,128 @@
+"""What every table format shares (private): file checks, column names, atomic output.
+
+Nothing here imports pyarrow at module level, so :mod:`eucaim_wizard.table` stays fast to
+import.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from .errors import TableError
+
+KINDS = ("csv", "xlsx", "parquet")
+SUFFIXES = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".parquet": "parquet", ".pq": "parquet",
+}
+
+
+def kind_from_suffix(path: Path) -> str:
+    """The table kind for ``path``'s suffix, or a TableError listing the supported ones."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise TableError(
+            f"{path}: cannot tell the table format from the suffix {path.suffix or '(none)'!r}. "
+            "Supported are .csv, .tsv, .txt, .tab (CSV), .xlsx, .xlsm (Excel) and .parquet, .pq "
+            "(Parquet); or give the format explicitly (kind: csv, xlsx or parquet).")
+    return kind
+
+
+def existing_file(path: str | os.PathLike) -> Path:
+    """``path`` as a Path, or a TableError if it is missing or a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise TableError(f"{path}: no such file (relative paths start from {Path.cwd()}). "
+                         "Check the file name and folder.")
+    if not path.is_file():
+        raise TableError(f"{path} is a folder, not a table file; name the CSV, XLSX or Parquet "
+                         "file inside it.")
+    return path
+
+
+def check_column_names(names: Sequence[str], where: str | os.PathLike) -> None:
+    """Raise a TableError for an empty or repeated column name in ``names``."""
+    for position, name in enumerate(names, 1):
+        if not isinstance(name, str) or name == "":
+            raise TableError(f"{where}: column {position} has no name (its header cell is "
+                             "empty). Give every column a name in the header.")
+    repeated = [name for name, count in Counter(names).items() if count > 1]
+    if repeated:
+        which = "; ".join(
+            f"{name!r} (columns {', '.join(str(i) for i, n in enumerate(names, 1) if n == name)})"
+            for name in repeated)
+        raise TableError(f"{where}: column names must be unique, but these repeat: {which}. "
+                         "Rename the duplicates in the header.")
+
+
+def listing(names: Sequence[str], limit: int = 20) -> str:
+    """``'a', 'b', ...`` for a message, shortened past ``limit`` names."""
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def arrow_to_encoded(array) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, categories)`` of a pyarrow dictionary<string> (Chunked)Array without nulls."""
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        # Each chunk has its own dictionary; unifying maps all chunks onto one (each value once).
+        chunks = array.unify_dictionaries().chunks
+    else:
+        chunks = [array]
+    if not chunks:
+        return np.empty(0, np.int32), np.empty(0, object)
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+    categories = chunks[0].dictionary.to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), categories.astype(object, copy=False)
+
+
+@contextmanager
+def atomic_output(path: Path, inputs: Iterable[str | os.PathLike | None],
+                  verify: Callable[[Path], None] | None = None) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` only if the ``with`` block completes.
+
+    It is a temporary file in the same folder, renamed over ``path`` at the end (an atomic
+    replace on one file system) and removed on any error, so no half-written output is ever
+    left.  ``verify``, if given, is called with the complete temporary file's path before
+    the rename; if it raises, nothing is written.  Refuses (TableError) when ``path`` is one
+    of ``inputs``: outputs never replace an input.
+    """
+    for source in inputs:
+        if source is not None and _same_file(path, Path(source)):
+            raise TableError(f"Refusing to write {path}: it is an input ({source}), and the tool "
+                             "never writes over its input. Choose another output file.")
+    if not path.parent.is_dir():
+        raise TableError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        if verify is not None:
+            verify(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

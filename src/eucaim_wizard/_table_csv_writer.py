@@ -1,0 +1,105 @@
+"""CSV writing for :mod:`eucaim_wizard.table` (private).
+
+Each column's distinct values are rendered once (quoted where needed) and the lines are
+assembled with pyarrow compute in batches of rows: about twice as fast as :mod:`csv` on
+millions of rows, and it quotes a lone CR, which :mod:`csv` does not (so a CR would come
+back as a line end).  pyarrow's own ``write_csv`` cannot be used: its ``"needed"`` quoting
+quotes every text value.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import BinaryIO
+
+import numpy as np
+
+from ._table_csv import is_utf8
+from .errors import TableError
+from .table import Table, TableFormat
+
+_BATCH_ROWS = 1 << 18
+_BATCH_BYTES = 1 << 26
+
+
+def write_csv(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
+    """Write ``table`` as CSV to the binary file ``out``."""
+    import pyarrow as pa
+
+    names = table.columns
+    single = len(names) == 1
+    _check_encodable(table, fmt.encoding)
+    # A leading U+FEFF unquoted would be read back as a byte-order mark and dropped.
+    header = fmt.delimiter.join(_quote(n, fmt, force=i == 0 and n.startswith("\ufeff"))
+                                for i, n in enumerate(names)) + "\n"
+    encode = _encoder(fmt.encoding)
+    if codecs.lookup(fmt.encoding).name == "utf-8-sig":
+        out.write(codecs.BOM_UTF8)
+    out.write(encode(header.encode("utf-8")))
+    rendered = [_render(table.categories(n), fmt, single) for n in names]
+    row_bytes = sum(r.nbytes / max(len(r), 1) for r in rendered) + len(names)
+    step = int(min(_BATCH_ROWS, max(1024, _BATCH_BYTES // row_bytes)))
+    for start in range(0, table.n_rows, step):
+        codes = [pa.array(table.codes(n)[start:start + step]) for n in names]
+        out.write(encode(_render_rows(rendered, codes, fmt.delimiter)))
+
+
+def _render(categories: np.ndarray, fmt: TableFormat, single: bool):
+    """Each distinct value as written in the file: quoted if it holds a special character."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(categories, type=pa.large_string())
+    needs = pc.match_substring(values, fmt.delimiter)
+    for special in (fmt.quotechar, "\r", "\n"):
+        needs = pc.or_(needs, pc.match_substring(values, special))
+    if single:  # an unquoted empty value would be a blank line
+        needs = pc.or_(needs, pc.equal(values, ""))
+    q, empty = pa.scalar(fmt.quotechar, pa.large_string()), pa.scalar("", pa.large_string())
+    doubled = pc.replace_substring(values, fmt.quotechar, fmt.quotechar * 2)
+    quoted = pc.binary_join_element_wise(q, doubled, q, empty)
+    return pc.if_else(needs, quoted, values)
+
+
+def _render_rows(rendered, codes, delimiter: str) -> memoryview:
+    """The bytes of the rows whose codes are given, one ``\\n``-terminated line each."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def text(s: str):
+        return pa.scalar(s, pa.large_string())
+
+    cells = [values.take(c) for values, c in zip(rendered, codes)]
+    lines = pc.binary_join_element_wise(*cells, text(delimiter)) if len(cells) > 1 else cells[0]
+    lines = pc.binary_join_element_wise(lines, text("\n"), text(""))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return memoryview(lines.buffers()[2])[first:last]
+
+
+def _quote(value: str, fmt: TableFormat, force: bool = False) -> str:
+    q = fmt.quotechar
+    if force or any(c in value for c in (fmt.delimiter, q, "\r", "\n")):
+        return q + value.replace(q, q + q) + q
+    return value
+
+
+def _encoder(encoding: str):
+    if is_utf8(encoding):
+        return lambda data: data
+    # Incremental, so an encoding with a byte-order mark (UTF-16) writes it once, not per batch.
+    encoder = codecs.getincrementalencoder(encoding)()
+    return lambda data: encoder.encode(bytes(data).decode("utf-8"))
+
+
+def _check_encodable(table: Table, encoding: str) -> None:
+    if is_utf8(encoding):
+        return
+    for name in table.columns:
+        for value in (name, *table.categories(name)):
+            try:
+                value.encode(encoding)
+            except UnicodeEncodeError:
+                raise TableError(f"Column {name!r} holds {value!r}, which cannot be written in "
+                                 f"{encoding}. Write the file as UTF-8 (encoding: utf-8) instead."
+                                 ) from None

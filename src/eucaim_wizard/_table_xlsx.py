@@ -1,0 +1,150 @@
+"""Excel (XLSX) reading and writing for :mod:`eucaim_wizard.table` (private).
+
+Cells become text "as written" by :func:`cell_text`, the one rule for typed cells that
+Parquet columns follow too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import TableError
+from .table import Table, TableFormat, check_column_names
+
+MAX_ROWS = 1_048_576      # Excel's limits per sheet
+MAX_COLUMNS = 16_384
+MAX_CELL_CHARS = 32_767
+# Characters XML 1.0 cannot hold (openpyxl checks only the C0 controls and then writes a
+# workbook that no one can open).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def cell_text(value: object) -> str:
+    """A typed cell value as the text a curator sees in the cell.
+
+    ``None`` is ``""``; integers and integral floats have no decimal point (``45``, not
+    ``45.0``); other floats are the shortest repr; booleans ``TRUE``/``FALSE`` as Excel shows
+    them; dates ISO ``YYYY-MM-DD``, date-times ``YYYY-MM-DDTHH:MM:SS`` unless midnight.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds" if not value.microsecond else "auto")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return str(value)
+
+
+def read_xlsx(path: Path, sheet: str | int | None):
+    """Read one sheet: ``(format, notes, {name: [text, ...]})``; row 1 is the header."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike mean "not a workbook"
+        raise TableError(f"{path} cannot be opened as an Excel workbook ({exc}). Save it again "
+                         "as .xlsx from Excel, or export the sheet as CSV.") from None
+    try:
+        names = book.sheetnames
+        name = _sheet_name(path, names, sheet)
+        rows = book[name].iter_rows(values_only=True)
+        header = [cell_text(v) for v in next(rows, ())]
+        while header and header[-1] == "":  # formatted but empty cells right of the table
+            header.pop()
+        if not header:
+            raise TableError(f"{path}, sheet {name!r}: the first row is empty. Put the column "
+                             "names in row 1.")
+        check_column_names(header, f"{path}, sheet {name!r}")
+        columns: list[list[str]] = [[] for _ in header]
+        blank_run = 0  # empty rows are kept only when a non-empty row follows them
+        for number, row in enumerate(rows, 2):
+            if all(v is None for v in row):
+                blank_run += 1
+                continue
+            for column in columns:
+                column.extend([""] * blank_run)
+            blank_run = 0
+            for j, value in enumerate(row):
+                if j < len(header):
+                    columns[j].append(cell_text(value))
+                elif value is not None:
+                    from openpyxl.utils import get_column_letter
+
+                    raise TableError(
+                        f"{path}, sheet {name!r}: cell {get_column_letter(j + 1)}{number} holds "
+                        f"a value but its column has no name in row 1. Name the column or "
+                        "delete the stray value.")
+            for column in columns[len(row):]:
+                column.append("")
+    finally:
+        book.close()
+    index = names.index(name)
+    notes = [f"sheet {name!r} (sheet {index + 1} of {len(names)})"]
+    return TableFormat("xlsx", sheet=name), notes, dict(zip(header, columns))
+
+
+def _sheet_name(path: Path, names: list[str], sheet: str | int | None) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return names[sheet]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
+    raise TableError(f"{path} has no sheet {sheet!r}. Its sheets are (0-based index: name) "
+                     f"{listing}; pass one of these as sheet.")
+
+
+def write_xlsx(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
+    """Write ``table`` as one sheet of text cells to the binary file ``out``."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if table.n_rows + 1 > MAX_ROWS or len(table.columns) > MAX_COLUMNS:
+        raise TableError(f"The table has {table.n_rows} rows and {len(table.columns)} columns; "
+                         f"an Excel sheet holds at most {MAX_ROWS - 1} rows below the header and "
+                         f"{MAX_COLUMNS} columns. Write CSV or Parquet instead.")
+    # Check before writing: openpyxl fails in the middle of a row and leaves a broken sheet.
+    for name in table.columns:
+        for value in (name, *table.categories(name)):
+            if NOT_IN_XML.search(value) or len(value) > MAX_CELL_CHARS:
+                raise TableError(
+                    f"Column {name!r} holds {value[:40]!r}, which an Excel cell cannot hold "
+                    f"(control characters, U+FFFE, U+FFFF, or more than {MAX_CELL_CHARS}"
+                    " characters). Write "
+                    "CSV or Parquet instead.")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(fmt.sheet if isinstance(fmt.sheet, str) else "Sheet1")
+
+    def cell(value: str):
+        # openpyxl would store "=..." as a formula and "#N/A" as an error; keep them text.
+        if value.startswith("=") or value in ERROR_CODES:
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"
+            return text
+        return value
+
+    sheet.append([cell(n) for n in table.columns])
+    values = [table.column(n) for n in table.columns]
+    for row in zip(*values):
+        sheet.append([cell(v) for v in row])
+    book.save(out)

@@ -1,0 +1,342 @@
+"""``anonymize(project) -> Result``: the optimal anonymous transformation of a project's table.
+
+The flow follows the engine's data model: encode the quasi-identifiers once, build the
+frequency table (the one pass over all records), search the lattice of level vectors on it,
+and apply the chosen transformation in a second pass (:meth:`Result.anonymized_table`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .engine.classes import ClassTable, FrequencyTable
+from .engine.encoding import EncodedAttribute, encode_attribute
+from .engine.lattice import Lattice
+from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
+from .engine.transform import generalize, record_classes
+from .errors import ProjectError
+from .metrics import Metric, build_metric
+from .privacy import ClassStatistics, PrivacyModel
+from .project import Project, Role
+from .table import Table
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Transformation:
+    """One node of the lattice: a generalization level per quasi-identifier, and what is known of it.
+
+    ``checked`` is True when the node was evaluated; otherwise ``anonymous`` was inferred by
+    predictive tagging (and the other figures may be unknown, ``None``).
+    """
+
+    levels: dict[str, int]
+    anonymous: bool | None
+    checked: bool
+    information_loss: float | None
+    suppressed_records: int | None
+    equivalence_classes: int | None
+    min_class_size: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "levels": dict(self.levels),
+            "anonymous": self.anonymous,
+            "checked": self.checked,
+            "information_loss": self.information_loss,
+            "suppressed_records": self.suppressed_records,
+            "equivalence_classes": self.equivalence_classes,
+            "min_class_size": self.min_class_size,
+        }
+
+
+class Evaluator:
+    """Evaluates lattice nodes on the frequency table, rolling up from cached class tables.
+
+    A node's classes are computed from the smallest already evaluated node that is at most
+    as general in every quasi-identifier (its classes are a refinement of the node's), which is
+    usually far smaller than the base frequency table.
+    """
+
+    _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
+
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
+                 metric: Metric, suppression_limit: float):
+        self.frequency = frequency
+        self.lattice = lattice
+        self.models = models
+        self.metric = metric
+        # ARX suppresses at most floor(limit · n) records
+        self.max_suppressed = int(np.floor(suppression_limit * frequency.n_records + 1e-9))
+        self._cached_levels = np.zeros((0, len(lattice.low)), dtype=np.int16)
+        self._cached: list[ClassTable] = []
+        self._cached_rows = 0
+        self._add(frequency.base)
+
+    def _add(self, classes: ClassTable) -> None:
+        if self._cached_rows + classes.n_classes > self._CACHE_ROWS:
+            return
+        self._cached.append(classes)
+        self._cached_rows += classes.n_classes
+        self._cached_levels = np.vstack([self._cached_levels, np.asarray(classes.levels, dtype=np.int16)])
+
+    def suppression_bound(self) -> np.ndarray:
+        """For every node, a lower bound of the records it must suppress.
+
+        A class is a subset of the group of records sharing its value of any one
+        quasi-identifier; where a model says such a group holds only failing classes (e.g.
+        fewer than k records), all its records are suppressed at every node with that level.
+        """
+        bound = np.zeros(self.lattice.size, dtype=np.int64)
+        base = self.frequency.base
+        for a, attribute in enumerate(self.frequency.attributes):
+            per_level = np.zeros(attribute.n_levels, dtype=np.int64)
+            for level in range(attribute.min_level, attribute.max_level + 1):
+                sizes = np.bincount(attribute.up(0, level)[base.codes[a]], weights=base.sizes,
+                                    minlength=attribute.domain_size(level)).astype(np.int64)
+                groups = ClassStatistics(sizes, self.frequency.n_records)
+                fails = np.zeros(len(sizes), dtype=bool)
+                for model in self.models:
+                    verdict = model.fails_within(groups) if model.per_class else None
+                    if verdict is not None:
+                        fails |= verdict
+                per_level[level] = int(sizes[fails].sum())
+            np.maximum(bound, per_level[self.lattice.levels[:, a]], out=bound)
+        return bound
+
+    def classes(self, node: int) -> ClassTable:
+        levels = self.lattice.levels[node]
+        usable = np.flatnonzero(np.all(self._cached_levels <= levels, axis=1))
+        source = min((self._cached[i] for i in usable), key=lambda c: c.n_classes)
+        if source.levels == tuple(int(v) for v in levels):
+            return source
+        classes = self.frequency.roll_up(source, tuple(int(v) for v in levels))
+        self._add(classes)
+        return classes
+
+    def verdict(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics]:
+        """Which classes satisfy every per-class model."""
+        stats = ClassStatistics(classes.sizes, self.frequency.n_records)
+        ok = np.ones(classes.n_classes, dtype=bool)
+        for model in self.models:
+            if model.per_class:
+                ok &= model.classes_ok(stats)
+        return ok, stats
+
+    def __call__(self, node: int) -> Evaluation:
+        classes = self.classes(node)
+        ok, stats = self.verdict(classes)
+        suppressed = int(classes.sizes[~ok].sum())
+        anonymous = suppressed <= self.max_suppressed and all(
+            model.dataset_ok(stats, ok) for model in self.models if not model.per_class
+        )
+        nothing = bool(ok.all())
+        # The search needs the loss of anonymous nodes only; a bound that is exact makes
+        # even that free when nothing is suppressed.  Other losses are computed on demand.
+        if anonymous and not (nothing and self.metric.exact_bound):
+            loss: float | None = self.metric.loss(classes, ok)
+        elif anonymous:
+            loss = float(self.metric.bound[node])
+        else:
+            loss = None
+        kept = classes.sizes[ok]
+        return Evaluation(
+            anonymous=anonymous,
+            information_loss=loss,
+            suppressed=suppressed,
+            classes=int(ok.sum()),
+            min_class_size=int(kept.min()) if len(kept) else 0,
+            suppresses_nothing=nothing,
+        )
+
+    def information_loss(self, node: int) -> float:
+        """The information loss of ``node`` (with its suppression), computed now."""
+        classes = self.classes(node)
+        ok, _ = self.verdict(classes)
+        return self.metric.loss(classes, ok)
+
+
+class Result:
+    """The outcome of a search: the optimum, every known transformation, and how to apply one."""
+
+    def __init__(self, project: Project, table: Table, frequency: FrequencyTable, lattice: Lattice,
+                 evaluator: Evaluator, outcome: SearchOutcome, metric: Metric):
+        self.project = project
+        self.table = table
+        self.frequency = frequency
+        self.lattice = lattice
+        self.evaluator = evaluator
+        self.outcome = outcome
+        self.metric = metric
+        self.quasi_identifiers = [a.name for a in frequency.attributes]
+
+    # -- figures ------------------------------------------------------------------------
+    @property
+    def n_records(self) -> int:
+        return self.frequency.n_records
+
+    @property
+    def anonymous(self) -> bool:
+        return self.outcome.optimum is not None
+
+    @property
+    def lattice_size(self) -> int:
+        return self.lattice.size
+
+    @property
+    def checked(self) -> int:
+        return len(self.outcome.evaluations)
+
+    @property
+    def seconds(self) -> float:
+        return self.outcome.seconds
+
+    @property
+    def metric_label(self) -> str:
+        return self.metric.label
+
+    def transformation(self, node: int) -> Transformation:
+        """What is known of lattice node ``node`` (evaluating it if it was not checked)."""
+        evaluation = self.outcome.evaluations.get(node)
+        levels = dict(zip(self.quasi_identifiers, self.lattice.levels_of(node)))
+        if evaluation is None:
+            status = self.outcome.status[node]
+            anonymous = None if status == 0 else bool(status == ANONYMOUS)
+            loss = self.outcome.loss[node]
+            return Transformation(levels, anonymous, False, None if np.isnan(loss) else float(loss), None, None, None)
+        loss = evaluation.information_loss
+        if loss is None:
+            loss = self.evaluator.information_loss(node)
+        return Transformation(
+            levels, evaluation.anonymous, True, float(loss), evaluation.suppressed,
+            evaluation.classes, evaluation.min_class_size,
+        )
+
+    @property
+    def optimum(self) -> Transformation | None:
+        node = self.outcome.optimum
+        if node is None:
+            return None
+        evaluation = self.outcome.evaluations.get(node) or self.evaluator(node)
+        levels = dict(zip(self.quasi_identifiers, self.lattice.levels_of(node)))
+        return Transformation(levels, True, node in self.outcome.evaluations, float(self.outcome.loss[node]),
+                              evaluation.suppressed, evaluation.classes, evaluation.min_class_size)
+
+    def transformations(self) -> list[Transformation]:
+        """Every transformation the search checked or tagged, in lattice order."""
+        known = np.flatnonzero((self.outcome.status != 0) | ~np.isnan(self.outcome.loss))
+        return [self.transformation(int(node)) for node in known]
+
+    # -- applying -----------------------------------------------------------------------
+    def node_of(self, levels: dict[str, int]) -> int:
+        missing = [q for q in self.quasi_identifiers if q not in levels]
+        if missing:
+            raise ProjectError(f"levels for {', '.join(missing)} are missing; give one level per quasi-identifier")
+        try:
+            return self.lattice.node([levels[q] for q in self.quasi_identifiers])
+        except ValueError as error:
+            raise ProjectError(f"{error}; allowed ranges: " + ", ".join(
+                f"{q} {lo}–{hi}" for q, lo, hi in zip(self.quasi_identifiers, self.lattice.low, self.lattice.high)
+            )) from None
+
+    def suppressed_records(self, node: int) -> np.ndarray:
+        """Boolean per record: suppressed under ``node``."""
+        levels = self.lattice.levels_of(node)
+        record_class, sizes = record_classes(self.frequency, levels)
+        ok, _ = self.evaluator.verdict(ClassTable(levels, [], sizes))
+        return ~ok[record_class]
+
+    def anonymized_table(self, levels: dict[str, int] | None = None, *, drop_suppressed: bool = False) -> Table:
+        """The table generalized by ``levels`` (default: the optimum), identifiers removed."""
+        if levels is None:
+            if self.outcome.optimum is None:
+                raise ProjectError("no transformation is anonymous; there is no optimum to apply")
+            node = self.outcome.optimum
+        else:
+            node = self.node_of(levels)
+        suppressed = self.suppressed_records(node)
+        return generalize(
+            self.table, self.frequency, self.lattice.levels_of(node), suppressed,
+            drop=self.project.identifiers, drop_suppressed=drop_suppressed,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``result.json`` content."""
+        optimum = self.optimum
+        return {
+            "anonymous": self.anonymous,
+            "optimum": None if optimum is None else {
+                "levels": optimum.levels,
+                "information_loss": optimum.information_loss,
+                "suppressed_records": optimum.suppressed_records,
+                "equivalence_classes": optimum.equivalence_classes,
+                "min_class_size": optimum.min_class_size,
+            },
+            "search": {"lattice_size": self.lattice_size, "checked": self.checked, "seconds": round(self.seconds, 4)},
+            "metric": self.project.metric.name,
+            "metric_label": self.metric_label,
+            "privacy": [model.to_config() for model in self.project.privacy],
+            "suppression_limit": self.project.suppression_limit,
+            "records": self.n_records,
+        }
+
+
+def prepare(project: Project, table: Table | None = None) -> tuple[Table, FrequencyTable, Lattice]:
+    """Encode the quasi-identifiers and build the frequency table and the lattice."""
+    table = project.load_table() if table is None else table
+    missing = [name for name in project.attributes if name not in table.columns]
+    if missing:
+        raise ProjectError(
+            f"attribute(s) {', '.join(map(repr, missing))} of the project are not columns of "
+            f"{project.data_path or 'the table'}; the table has: {', '.join(table.columns)}."
+        )
+    attributes: list[EncodedAttribute] = []
+    for name in project.quasi_identifiers:
+        hierarchy = project.load_hierarchy(name)
+        low, high = project.level_range(name, hierarchy)
+        attributes.append(encode_attribute(table, name, hierarchy, low, high))
+    frequency = FrequencyTable(attributes)
+    lattice = Lattice([a.min_level for a in attributes], [a.max_level for a in attributes])
+    return table, frequency, lattice
+
+
+def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None) -> Result:
+    """Search the optimal anonymous transformation of the project's table.
+
+    Parameters
+    ----------
+    project
+        The project (see :class:`~eucaim_wizard.project.Project`).
+    table
+        The table to use instead of the project's data file.
+    progress
+        Called with (evaluated transformations, lattice size) during the search.
+
+    Returns
+    -------
+    Result
+        ``result.anonymous`` is False when no transformation satisfies the privacy models
+        within the suppression limit.
+    """
+    if not project.privacy:
+        raise ProjectError("the project has no privacy model; add one under `privacy:`, e.g. `- k-anonymity: {k: 10}`")
+    table, frequency, lattice = prepare(project, table)
+    weights = [project.attributes[a.name].weight for a in frequency.attributes]
+    metric = build_metric(project.metric, frequency, lattice, weights)
+    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit)
+    outcome = search(
+        lattice, metric.bound, evaluator,
+        not_anonymous=evaluator.suppression_bound() > evaluator.max_suppressed,
+        monotonic=all(model.monotonic for model in project.privacy),
+        exact_bound=metric.exact_bound,
+        progress=progress,
+    )
+    return Result(project, table, frequency, lattice, evaluator, outcome, metric)
+
+
+__all__ = ["Result", "Transformation", "anonymize", "prepare", "NOT_ANONYMOUS"]

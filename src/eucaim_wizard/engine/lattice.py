@@ -1,0 +1,85 @@
+"""The generalization lattice: every vector of per-QI levels within each QI's range.
+
+Nodes are numbered in mixed radix (the last quasi-identifier varies fastest), so a node's
+id, its levels and its neighbours are computed, never searched for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Lattice:
+    """The product of the level ranges ``[low_i, high_i]`` of the quasi-identifiers.
+
+    Parameters
+    ----------
+    low, high
+        Lowest and highest allowed level of each quasi-identifier.
+    """
+
+    def __init__(self, low: list[int], high: list[int]):
+        self.low = np.asarray(low, dtype=np.int64)
+        self.high = np.asarray(high, dtype=np.int64)
+        if (self.low > self.high).any():
+            raise ValueError("each low level must be at most its high level")
+        self.span = self.high - self.low + 1
+        self.size = int(np.prod(self.span)) if len(self.span) else 1
+        # stride[i]: how far apart two nodes that differ by one level in QI i are
+        stride = np.ones(len(self.span), dtype=np.int64)
+        for i in range(len(self.span) - 2, -1, -1):
+            stride[i] = stride[i + 1] * self.span[i + 1]
+        self.stride = stride
+        ids = np.arange(self.size, dtype=np.int64)
+        self.levels = np.empty((self.size, len(self.span)), dtype=np.int16)
+        for i in range(len(self.span)):
+            self.levels[:, i] = (ids // stride[i]) % self.span[i] + self.low[i]
+        self.height = self.levels.sum(axis=1, dtype=np.int64)
+        # _at_most[i][l]: nodes whose level of QI i is <= l (tagging is a few ANDs of these)
+        self._at_most = [
+            [self.levels[:, i] <= level for level in range(int(self.high[i]) + 1)] for i in range(len(self.span))
+        ]
+
+    @property
+    def bottom(self) -> int:
+        return 0
+
+    @property
+    def top(self) -> int:
+        return self.size - 1
+
+    def node(self, levels) -> int:
+        """The id of the node with these levels."""
+        offsets = np.asarray(levels, dtype=np.int64) - self.low
+        if (offsets < 0).any() or (offsets >= self.span).any():
+            raise ValueError(f"levels {tuple(int(v) for v in levels)} are outside the lattice")
+        return int(offsets @ self.stride)
+
+    def levels_of(self, node: int) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.levels[node])
+
+    def successors(self, node: int) -> list[int]:
+        """Nodes one level more general in exactly one quasi-identifier."""
+        row = self.levels[node]
+        return [node + int(self.stride[i]) for i in range(len(self.span)) if row[i] < self.high[i]]
+
+    def predecessors(self, node: int) -> list[int]:
+        """Nodes one level more specific in exactly one quasi-identifier."""
+        row = self.levels[node]
+        return [node - int(self.stride[i]) for i in range(len(self.span)) if row[i] > self.low[i]]
+
+    def above(self, node: int) -> np.ndarray:
+        """Mask over all nodes: the nodes at least as general as ``node`` in every QI."""
+        mask = np.ones(self.size, dtype=bool)
+        for i, level in enumerate(self.levels[node]):
+            if level > self.low[i]:
+                mask &= ~self._at_most[i][level - 1]
+        return mask
+
+    def below(self, node: int) -> np.ndarray:
+        """Mask over all nodes: the nodes at most as general as ``node`` in every QI."""
+        mask = np.ones(self.size, dtype=bool)
+        for i, level in enumerate(self.levels[node]):
+            if level < self.high[i]:
+                mask &= self._at_most[i][level]
+        return mask

@@ -1,0 +1,108 @@
+"""Jobs that write files: anonymize a project into a folder, atomically and re-checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .anonymizer import Progress, Result, anonymize
+from .errors import InfeasibleError, ProjectError
+from .project import Project
+from .table import write_table
+from .verify import verify_export
+
+
+@dataclass
+class Outcome:
+    """What ``anonymize_to_folder`` wrote."""
+
+    result: Result
+    table_path: Path
+    result_path: Path
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write JSON atomically (temp file in the same folder, then rename)."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def infeasible_advice(result: Result) -> str:
+    """The seed's advice made specific: what would be feasible at the top of the lattice."""
+    import numpy as np
+
+    from .privacy import KAnonymity
+
+    top = result.lattice.top
+    classes = result.evaluator.classes(top)
+    sizes = np.sort(classes.sizes)
+    n = result.n_records
+    limit = result.evaluator.max_suppressed
+    parts = []
+    ks = [m.k for m in result.project.privacy if isinstance(m, KAnonymity)]
+    if ks:
+        k = max(ks)
+        needed = int(sizes[sizes < k].sum())
+        # the largest k whose too-small classes fit within the suppression limit
+        cumulative = np.cumsum(sizes)
+        feasible_k = int(sizes[np.searchsorted(cumulative, limit, side="right")]) if cumulative[-1] > limit else 0
+        parts.append(
+            f"even with every quasi-identifier at its highest allowed level, {needed:,} of {n:,} records "
+            f"({needed / n:.1%}) are in classes smaller than k={k}: raise suppression_limit to at least "
+            f"{needed / n:.3f}, or lower k to {feasible_k} or less"
+        )
+    domains = sorted(
+        ((len(np.unique(a.lookup[a.max_level][a.codes])), a.name, a.max_level) for a in result.frequency.attributes),
+        reverse=True,
+    )
+    if domains and domains[0][0] > 1:
+        count, name, level = domains[0]
+        parts.append(
+            f"{name} dominates the class count: at its highest allowed level ({level}) it still has "
+            f"{count:,} distinct values; allow a higher max_level or a coarser hierarchy for it"
+        )
+    return "; ".join(parts) if parts else "allow higher generalization levels or more suppression"
+
+
+def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
+                        progress: Progress | None = None) -> Outcome:
+    """Search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
+
+    Raises
+    ------
+    InfeasibleError
+        When no transformation is anonymous (exit code 3), with specific advice.
+    """
+    output = Path(output)
+    result = anonymize(project, progress=progress)
+    if not result.anonymous:
+        raise InfeasibleError(
+            f"no transformation of {project.data_path or 'the table'} satisfies "
+            f"{', '.join(map(str, project.privacy))} with at most {project.suppression_limit:.1%} "
+            f"suppressed records: {infeasible_advice(result)}."
+        )
+    if output.exists() and not output.is_dir():
+        raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
+    output.mkdir(parents=True, exist_ok=True)
+    table = result.table
+    suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[table.format.kind]
+    table_path = output / f"anonymized{suffix or '.csv'}"
+    anonymized = result.anonymized_table(drop_suppressed=drop_suppressed)
+    protect = [p for p in (project.data_path, project.source) if p is not None]
+    write_table(
+        anonymized, table_path, table.format, protect=protect,
+        verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed),
+    )
+    result_path = output / "result.json"
+    write_json(result.to_dict(), result_path)
+    return Outcome(result, table_path, result_path)

@@ -1,0 +1,59 @@
+"""``validate``: every check of a project that can be made before a search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Finding, WizardError
+from .project import Project, load_project
+
+
+@dataclass
+class ValidationReport:
+    """The findings about a project, and whether it can be used as it is."""
+
+    project: Project
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    n_records: int = 0
+
+    @property
+    def usable(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def summary(self) -> str:
+        errors = sum(f.severity == "error" for f in self.findings)
+        warnings = sum(f.severity == "warning" for f in self.findings)
+        qis = len(self.project.quasi_identifiers)
+        if errors:
+            return (f"NOT usable: {errors} error(s), {warnings} warning(s). Fix the errors above "
+                    f"and run validate again.")
+        return (f"usable: {self.n_records:,} records, {qis} quasi-identifier(s), "
+                f"{warnings} warning(s).")
+
+
+def validate_project(project: Project | str | Path) -> ValidationReport:
+    """Load the project and its data, and check roles and hierarchies against the data.
+
+    Raises
+    ------
+    WizardError
+        When the project file or the table cannot be read at all.
+    """
+    if not isinstance(project, Project):
+        project = load_project(project)
+    table = project.load_table()
+    report = ValidationReport(project, n_records=table.n_rows)
+    where = str(project.data_path or "data")
+    report.notes.extend(f"{where}: {note}" for note in table.notes)
+    report.findings.extend(project.check_against(table))
+    for name in project.quasi_identifiers:
+        if name in table.columns:
+            try:
+                hierarchy = project.load_hierarchy(name)
+            except WizardError:
+                continue  # already reported by check_against
+            report.notes.extend(f"hierarchy of {name}: {note}" for note in hierarchy.notes)
+    return report
