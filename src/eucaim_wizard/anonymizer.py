@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -217,14 +218,28 @@ class Result:
             evaluation.classes, evaluation.min_class_size,
         )
 
-    @property
+    def evaluate(self, node: int) -> Transformation:
+        """Evaluate ``node`` now (even if the search inferred or skipped it), loss included.
+
+        As in ARX, records in classes that fail a per-class model are suppressed for the
+        loss even when the transformation is not anonymous.
+        """
+        evaluation = self.evaluator(node)
+        levels = dict(zip(self.quasi_identifiers, self.lattice.levels_of(node)))
+        return Transformation(levels, evaluation.anonymous, True, self.evaluator.information_loss(node),
+                              evaluation.suppressed, evaluation.classes, evaluation.min_class_size)
+
+    @cached_property
     def optimum(self) -> Transformation | None:
         node = self.outcome.optimum
         if node is None:
             return None
         evaluation = self.outcome.evaluations.get(node) or self.evaluator(node)
         levels = dict(zip(self.quasi_identifiers, self.lattice.levels_of(node)))
-        return Transformation(levels, True, node in self.outcome.evaluations, float(self.outcome.loss[node]),
+        # recomputed from the classes in ARX's order of operations, so the reported score is
+        # ARX's to the last digit (the search may have taken it from the vectorized bound)
+        loss = self.evaluator.information_loss(node)
+        return Transformation(levels, True, node in self.outcome.evaluations, loss,
                               evaluation.suppressed, evaluation.classes, evaluation.min_class_size)
 
     def transformations(self) -> list[Transformation]:
@@ -327,13 +342,14 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
         raise ProjectError("the project has no privacy model; add one under `privacy:`, e.g. `- k-anonymity: {k: 10}`")
     table, frequency, lattice = prepare(project, table)
     weights = [project.attributes[a.name].weight for a in frequency.attributes]
-    metric = build_metric(project.metric, frequency, lattice, weights)
+    metric = build_metric(project.metric, frequency, lattice, weights, project.suppression_limit)
     evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit)
     outcome = search(
         lattice, metric.bound, evaluator,
         not_anonymous=evaluator.suppression_bound() > evaluator.max_suppressed,
         monotonic=all(model.monotonic for model in project.privacy),
         exact_bound=metric.exact_bound,
+        monotonic_metric=metric.monotonic,
         progress=progress,
     )
     return Result(project, table, frequency, lattice, evaluator, outcome, metric)

@@ -9,8 +9,12 @@ Every model gives two things to the search:
 
 The multi-dimensional models (Loss, Precision, Height, non-uniform entropy) score each
 quasi-identifier separately and aggregate the per-attribute scores with the attribute weights
-(geometric mean by default, as ARX).  Their bound is the exact loss of a node that suppresses
-nothing, which lets the search settle such nodes without evaluating them.
+(ARX's aggregate functions).  Their bound is, per attribute, the cheaper of generalizing and
+suppressing every record; where suppression never costs less, it is the exact loss of a node
+that suppresses nothing, which lets the search settle such nodes without evaluating them.
+
+All definitions, factors, normalisations and the rounding follow ARX 3.9
+(``org.deidentifier.arx.metric.v2``), so that scores compare one to one with ARX's.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from .engine.classes import ClassTable, FrequencyTable
+from .engine.encoding import EncodedAttribute
 from .engine.lattice import Lattice
 
 METRICS = ("loss", "precision", "height", "discernibility", "aecs", "entropy")
@@ -32,14 +37,24 @@ class MetricConfig(BaseModel):
 
     ``gs_factor`` weighs suppression against generalization as ARX does: 0.5 counts both
     alike; towards 0 suppression costs less, towards 1 generalization costs less.
-    ``aggregate`` combines the per-attribute scores of multi-dimensional models.
+    ``aggregate`` combines the per-attribute scores of multi-dimensional models (default:
+    geometric mean for Loss, arithmetic mean for Precision, sum for Height and entropy, as
+    ARX).  ``monotonic`` selects the variants of Precision, Discernibility and non-uniform
+    entropy that ignore suppression (ARX's monotonic metrics, DM* for Discernibility).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Literal["loss", "precision", "height", "discernibility", "aecs", "entropy"] = "loss"
     gs_factor: float = Field(default=0.5, ge=0.0, le=1.0)
-    aggregate: Literal["geometric-mean", "arithmetic-mean", "sum", "maximum"] = "geometric-mean"
+    aggregate: Literal["geometric-mean", "arithmetic-mean", "sum", "maximum"] | None = None
+    monotonic: bool = False
+
+    @property
+    def aggregate_function(self) -> str:
+        if self.aggregate is not None:
+            return self.aggregate
+        return {"loss": "geometric-mean", "precision": "arithmetic-mean"}.get(self.name, "sum")
 
 
 def parse_metric(value: Any) -> MetricConfig:
@@ -61,41 +76,69 @@ def parse_metric(value: Any) -> MetricConfig:
 
 
 def generalization_factor(gs_factor: float) -> float:
-    """ARX: weight of generalization given the gs-factor (1 up to 0.5, then falling to 0)."""
+    """ARX's weight of generalization for a gs-factor: 1 up to 0.5, then falling to 0."""
     return 1.0 if gs_factor <= 0.5 else 1.0 - 2.0 * (gs_factor - 0.5)
 
 
 def suppression_factor(gs_factor: float) -> float:
-    """ARX: weight of suppression given the gs-factor (rising to 1 at 0.5, then 1)."""
-    return 2.0 * gs_factor if gs_factor <= 0.5 else 1.0
+    """ARX's weight of suppression for a gs-factor: rising from 0 to 1 below 0.5, then 1."""
+    return 2.0 * gs_factor if gs_factor < 0.5 else 1.0
 
 
-class Metric:
-    """Base class: a node's information loss and a lower bound for every node."""
-
-    label = ""
-    #: the bound equals the loss of a node that suppresses nothing
-    exact_bound = False
-    bound: np.ndarray
-
-    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+def arx_round(value):
+    """ARX's rounding of per-attribute scores (Loss, entropy): down to 10 decimals."""
+    return np.floor(np.asarray(value, dtype=float) * 1e10) / 1e10
 
 
-def aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
-    """Combine per-attribute scores (last axis) with attribute weights.
+def normalised_weights(weights: list[float]) -> np.ndarray:
+    """ARX divides the attribute weights by the largest (all 1 when the largest is 0)."""
+    w = np.asarray(weights, dtype=float)
+    top = w.max() if len(w) else 0.0
+    return w / top if top > 0 else np.ones_like(w)
 
-    ARX's aggregate functions: the geometric mean is taken of ``value + 1`` and 1 is
-    subtracted again, so that one zero score does not make the whole product zero.
+
+def aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> float:
+    """Combine per-attribute scores as ARX's aggregate functions do, in attribute order.
+
+    ``sum``: Σ v·w; ``arithmetic-mean``: Σ (v/n)·w; ``geometric-mean``:
+    Π ((v+1)·w)^(1/n) − 1 (the weight inside the power, as ARX); ``maximum``: max v·w.
     """
+    n = len(values)
+    if n == 0:
+        return 0.0
     if how == "sum":
-        return (values * weights).sum(axis=-1)
-    if how == "maximum":
-        return (values * weights).max(axis=-1)
-    total = weights.sum()
+        return float(sum(float(v) * float(w) for v, w in zip(values, weights)))
     if how == "arithmetic-mean":
-        return (values * weights).sum(axis=-1) / total
-    return np.expm1((np.log1p(values) * weights).sum(axis=-1) / total)
+        return float(sum((float(v) / n) * float(w) for v, w in zip(values, weights)))
+    if how == "maximum":
+        return float(max(float(v) * float(w) for v, w in zip(values, weights)))
+    product = 1.0
+    for v, w in zip(values, weights):
+        product *= ((float(v) + 1.0) * float(w)) ** (1.0 / n)
+    return product - 1.0
+
+
+def aggregate_levels(per_level: list[np.ndarray], levels: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
+    """:func:`aggregate` for every lattice node at once, from per-attribute scores per level."""
+    n_nodes, n = len(levels), len(per_level)
+    if n == 0:
+        return np.zeros(n_nodes)
+    if how == "maximum":
+        result = np.full(n_nodes, -np.inf)
+        for a, scores in enumerate(per_level):
+            np.maximum(result, (scores * weights[a])[levels[:, a]], out=result)
+        return result
+    result = np.zeros(n_nodes)
+    with np.errstate(divide="ignore"):
+        for a, scores in enumerate(per_level):
+            if how == "geometric-mean":
+                term = np.log((scores + 1.0) * weights[a]) / n
+            elif how == "arithmetic-mean":
+                term = (scores / n) * weights[a]
+            else:
+                term = scores * weights[a]
+            result += term[levels[:, a]]
+    return np.expm1(result) if how == "geometric-mean" else result
 
 
 def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
@@ -104,125 +147,310 @@ def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
     return float(np.add.reduce(weights * values))
 
 
-def aggregate_levels(per_level: list[np.ndarray], levels: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
-    """:func:`aggregate` for every lattice node at once, from per-attribute scores per level.
+class Metric:
+    """Base class: a node's information loss and a lower bound for every node.
 
-    The per-level scores are transformed once (``w·log1p(v)`` for the geometric mean), so
-    each node costs one gather and one addition per attribute.
-    """
-    n = len(levels)
-    if not per_level:
-        return np.zeros(n)
-    if how == "maximum":
-        result = np.full(n, -np.inf)
-        for a, scores in enumerate(per_level):
-            np.maximum(result, (scores * weights[a])[levels[:, a]], out=result)
-        return result
-    total = weights.sum()
-    result = np.zeros(n)
-    for a, scores in enumerate(per_level):
-        if how == "geometric-mean":
-            term = np.log1p(scores) * (weights[a] / total)
-        elif how == "arithmetic-mean":
-            term = scores * (weights[a] / total)
-        else:
-            term = scores * weights[a]
-        result += term[levels[:, a]]
-    return np.expm1(result) if how == "geometric-mean" else result
-
-
-class _PerAttribute(Metric):
-    """Multi-dimensional models: a per-attribute score from per-cell costs, then aggregation.
-
-    Subclasses set ``cell[a][j]``: the cost (before normalisation) of one record whose value
-    of attribute ``a`` is generalized to level ``j``, per code at that level; and
-    ``suppressed_cost[a]``: the cost of a suppressed cell.  The per-attribute score of a node is
-    ``(Σ cost − floor[a]) / (ceiling[a] − floor[a])``.
+    Attributes
+    ----------
+    bound
+        Lower bound of the loss of every lattice node, monotone under generalization.
+    exact_bound
+        The bound equals the loss of a node that suppresses nothing.
+    monotonic
+        Among anonymous nodes the loss never decreases under generalization, so nothing
+        above an anonymous node can be better (ARX's ``isMonotonic(suppressionLimit)``).
     """
 
-    def __init__(self, frequency: FrequencyTable, lattice: Lattice, weights: list[float], config: MetricConfig):
-        self.frequency = frequency
-        self.weights = np.asarray(weights, dtype=float)
-        self.how = config.aggregate
-        self.g_factor = generalization_factor(config.gs_factor)
-        self.s_factor = suppression_factor(config.gs_factor)
-        self.cell: list[list[np.ndarray]] = []
-        self.floor = np.zeros(len(frequency.attributes))
-        self.ceiling = np.ones(len(frequency.attributes))
-        self.setup()
-        # per attribute and level: the score when nothing is suppressed
-        base = frequency.base
-        sizes = base.sizes.astype(float)
-        self.per_level = []
-        for a, attribute in enumerate(frequency.attributes):
-            sums = [
-                _weighted_sum(sizes, self.cell[a][level][attribute.up(0, level)[base.codes[a]]]) * self.g_factor
-                for level in range(attribute.n_levels)
-            ]
-            self.per_level.append(self.normalise(a, np.asarray(sums)))
-        self.bound = aggregate_levels(self.per_level, lattice.levels, self.weights, self.how)
+    label = ""
+    exact_bound = False
+    monotonic = False
+    bound: np.ndarray
 
-    def setup(self) -> None:  # pragma: no cover - abstract
+    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def normalise(self, a: int, value):
-        span = self.ceiling[a] - self.floor[a]
-        return np.maximum((value - self.floor[a]) / span, 0.0) if span > 0 else value * 0.0
 
-    def suppressed_cells(self, a: int, level: int, codes: np.ndarray, sizes: np.ndarray) -> float:
-        """Cost of the suppressed records of classes with ``codes`` and ``sizes``."""
-        return float(sizes.sum()) * self.s_factor
+class _MultiDimensional(Metric):
+    """A score per quasi-identifier, aggregated with the normalised attribute weights."""
+
+    monotonic_with_suppression = False
+
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, weights: list[float],
+                 config: MetricConfig, suppression_limit: float):
+        self.frequency = frequency
+        self.n = float(frequency.n_records)
+        self.weights = normalised_weights(weights)
+        self.how = config.aggregate_function
+        self.gs_factor = config.gs_factor
+        self.g = generalization_factor(config.gs_factor)
+        self.s = suppression_factor(config.gs_factor)
+        self.monotonic = suppression_limit == 0 or self.monotonic_with_suppression
+        per_level = [self.level_bounds(a, attribute) for a, attribute in enumerate(frequency.attributes)]
+        self.bound = aggregate_levels(per_level, lattice.levels, self.weights, self.how)
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
 
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
-        scores = np.empty(len(classes.levels))
-        bad = ~ok
-        any_bad = bool(bad.any())
-        sizes = classes.sizes.astype(float)
-        kept = sizes[ok] if any_bad else sizes
-        for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
-            cost = self.cell[a][level]
-            total = _weighted_sum(kept, cost[codes[ok] if any_bad else codes]) * self.g_factor
-            if any_bad:
-                total += self.suppressed_cells(a, level, codes[bad], sizes[bad])
-            scores[a] = self.normalise(a, total)
-        return float(aggregate(scores, self.weights, self.how))
+        return aggregate(self.scores(classes, ok), self.weights, self.how)
 
 
-class Loss(_PerAttribute):
-    """ARX's Loss: Iyengar's generalized loss metric.
+class Loss(_MultiDimensional):
+    """ARX's Loss: Iyengar's generalized loss metric, with ARX's gs-factor and rounding.
 
-    A value generalized to a node of the hierarchy that covers ``m`` of the ``M`` leaves
-    (level-0 values of the hierarchy) costs ``m / M``; a suppressed value costs 1.  Per
-    attribute, the sum over records is normalised between ``n / M`` (nothing generalized) and
-    ``n`` (everything generalized to the root).
+    A value generalized to a label that ``m`` of the hierarchy's ``M`` rows carry costs
+    ``g·m/M`` (generalization factor ``g``); a suppressed value costs
+    ``m/M + s·(1 − m/M)`` (suppression factor ``s``; 1 when ``s = 1``).  Per attribute the sum
+    over records is normalised between ``g·n/M`` and ``n``, clipped at 0 and rounded down to
+    10 decimals; attributes are aggregated by the geometric mean by default.
 
     References
     ----------
     V. S. Iyengar, "Transforming data to satisfy privacy constraints", KDD 2002, 279–288.
-    ARX: ``org.deidentifier.arx.metric.v2.MetricMDNMLoss``.
+    ARX: ``MetricMDNMLoss``, ``DomainShareMaterialized``.
     """
 
     exact_bound = True
 
-    def setup(self) -> None:
-        n = self.frequency.n_records
-        for a, attribute in enumerate(self.frequency.attributes):
-            leaves = attribute.domain_size(0)
-            shares = []
-            for level in range(attribute.n_levels):
-                covered = np.bincount(attribute.lookup[level], minlength=attribute.domain_size(level))
-                shares.append(covered / leaves)
-            self.cell.append(shares)
-            self.floor[a] = n / leaves
-            self.ceiling[a] = n
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"Loss ({self.gs_factor}/{self.g}/{self.s})"
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
+        if a == 0:
+            self.shares: list[list[np.ndarray]] = []
+            self.domain = np.zeros(len(self.frequency.attributes))
+        rows = attribute.hierarchy.table
+        self.domain[a] = len(rows)
+        shares = []
+        for level in range(attribute.n_levels):
+            counts: dict[str, int] = {}
+            for label in rows[:, level]:
+                counts[label] = counts.get(label, 0) + 1
+            shares.append(np.array([counts[label] for label in attribute.labels[level]], dtype=float) / len(rows))
+        self.shares.append(shares)
+        base = self.frequency.base
+        sizes = base.sizes.astype(float)
+        sums = [_weighted_sum(sizes, shares[level][attribute.up(0, level)[base.codes[a]]]) * self.g
+                for level in range(attribute.n_levels)]
+        # a suppressed value never costs less than the generalized one: the bound is exact
+        return self.normalise(a, np.asarray(sums))
+
+    def normalise(self, a: int, value):
+        low = self.g * self.n / self.domain[a]
+        span = self.n - low
+        if span <= 0:
+            return np.zeros_like(np.asarray(value, dtype=float))
+        return arx_round(np.maximum((np.asarray(value, dtype=float) - low) / span, 0.0))
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
+        result = np.empty(len(classes.levels))
+        sizes = classes.sizes.astype(float)
+        bad = ~ok
+        any_bad = bool(bad.any())
+        for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
+            share = sizes * self.shares[a][level][codes]
+            total = float(np.add.reduce(share[ok] if any_bad else share)) * self.g
+            if any_bad:
+                if self.s == 1.0:
+                    total += float(np.add.reduce(sizes[bad]))
+                else:
+                    total += float(np.add.reduce(share[bad] + self.s * (sizes[bad] - share[bad])))
+            result[a] = self.normalise(a, total)
+        return result
+
+
+class Precision(_MultiDimensional):
+    """Precision (generalization intensity): the level relative to the hierarchy's height.
+
+    Per attribute ``((U·l/h)·g + S·s)/n`` with ``U`` records kept, ``S`` suppressed, level
+    ``l`` of a hierarchy of height ``h``; the monotonic variant ignores suppression,
+    ``(l/h)·g``.  Arithmetic mean over attributes by default.
+
+    References
+    ----------
+    L. Sweeney, "Achieving k-anonymity privacy protection using generalization and
+    suppression", IJUFKS 10(5), 2002.  ARX: ``MetricMDNMPrecision``, ``MetricMDPrecision``.
+    """
+
+    def __init__(self, *args, monotonic_variant: bool = False, **kwargs):
+        self.variant_monotonic = monotonic_variant
+        self.monotonic_with_suppression = monotonic_variant
+        super().__init__(*args, **kwargs)
+        self.exact_bound = monotonic_variant or self.s >= self.g
 
     @property
     def label(self) -> str:  # type: ignore[override]
-        return "Loss"
+        return "Precision (monotonic)" if self.variant_monotonic else f"Precision ({self.gs_factor})"
+
+    def _value(self, attribute: EncodedAttribute, level: int) -> float:
+        height = attribute.hierarchy.n_levels - 1
+        return 0.0 if height == 0 else level / height
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
+        values = np.array([self._value(attribute, level) for level in range(attribute.n_levels)]) * self.g
+        return values if self.variant_monotonic else np.minimum(values, self.s)
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
+        result = np.empty(len(classes.levels))
+        kept = float(classes.sizes[ok].sum())
+        suppressed = self.n - kept
+        for a, (attribute, level) in enumerate(zip(self.frequency.attributes, classes.levels)):
+            value = self._value(attribute, level)
+            if self.variant_monotonic:
+                result[a] = value * self.g
+            else:
+                result[a] = ((kept * value) * self.g + suppressed * self.s) / self.n
+        return result
 
 
-def build_metric(config: MetricConfig, frequency: FrequencyTable, lattice: Lattice, weights: list[float]) -> Metric:
+class Height(_MultiDimensional):
+    """Height: the sum of the generalization levels (ARX ``MetricMDHeight``)."""
+
+    exact_bound = True
+    monotonic_with_suppression = True
+    label = "Height"
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
+        return np.arange(attribute.n_levels, dtype=float)
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
+        return np.asarray(classes.levels, dtype=float)
+
+
+class NonUniformEntropy(_MultiDimensional):
+    """Non-uniform entropy: the information an attribute's generalization takes away.
+
+    Per attribute ``−g·Σ_v a_v·log2(a_v/b_v)`` over the original values ``v`` (``a_v`` records
+    with ``v``, ``b_v`` records with ``v``'s generalization); the non-monotonic variant adds
+    ``−s·Σ_w c_w·log2(c_w/S)`` over the generalized values ``w`` of the ``S`` suppressed records.
+    Rounded down to 10 decimals; summed over attributes.
+
+    References
+    ----------
+    A. Gionis, T. Tassa, "k-anonymization with minimal loss of information", IEEE TKDE
+    21(2):206–219, 2009.  ARX: ``MetricMDNUEntropyPrecomputed``, ``MetricMDNUNMEntropyPrecomputed``.
+    """
+
+    exact_bound = True
+
+    def __init__(self, *args, monotonic_variant: bool = False, **kwargs):
+        self.variant_monotonic = monotonic_variant
+        self.monotonic_with_suppression = monotonic_variant
+        super().__init__(*args, **kwargs)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "Non-uniform entropy" + (" (monotonic)" if self.variant_monotonic else "")
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
+        import math
+
+        if a == 0:
+            self.raw: list[np.ndarray] = []
+        base = self.frequency.base
+        counts = np.bincount(base.codes[a], weights=base.sizes, minlength=attribute.domain_size(0))
+        # ARX sums in dictionary order: the order of first appearance in the data column
+        _, first = np.unique(attribute.codes, return_index=True)
+        order = np.unique(attribute.codes)[np.argsort(first)]
+        log2 = math.log(2)
+        raw = np.zeros(attribute.n_levels)
+        for level in range(attribute.n_levels):
+            up = attribute.up(0, level)
+            general = np.bincount(up, weights=counts, minlength=attribute.domain_size(level))
+            total = 0.0
+            for value in order:
+                a_v = counts[value]
+                if a_v > 0:
+                    total += a_v * (math.log(a_v / general[up[value]]) / log2)
+            raw[level] = total * self.g
+        self.raw.append(raw)
+        return arx_round(-raw) + 0.0
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
+        import math
+
+        result = np.empty(len(classes.levels))
+        bad = ~ok
+        suppressed = int(classes.sizes[bad].sum())
+        for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
+            raw = self.raw[a][level]
+            if suppressed and not self.variant_monotonic:
+                per_value = np.bincount(codes[bad], weights=classes.sizes[bad])
+                log2 = math.log(2)
+                for c in per_value[per_value > 0]:
+                    raw += c * (math.log(c / suppressed) / log2) * self.s
+            result[a] = float(arx_round(-raw)) + 0.0
+        return result
+
+
+class Discernibility(Metric):
+    """Discernibility: every record costs the size of its class; a suppressed record costs n.
+
+    ``Σ_kept c² + n·Σ_suppressed c``; the monotonic variant DM* is ``Σ c²`` over all classes.
+
+    References
+    ----------
+    R. J. Bayardo, R. Agrawal, "Data privacy through optimal k-anonymization", ICDE 2005.
+    ARX: ``MetricSDNMDiscernability``, ``MetricSDDiscernability``.
+    """
+
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, suppression_limit: float, monotonic_variant: bool):
+        self.n = float(frequency.n_records)
+        self.variant_monotonic = monotonic_variant
+        self.monotonic = suppression_limit == 0 or monotonic_variant
+        self.label = "Discernibility (DM*)" if monotonic_variant else "Discernibility"
+        # DM ≥ DM* (n·c ≥ c²), and DM* only grows under generalization: the bottom's DM*
+        # bounds every node.
+        sizes = frequency.base.sizes.astype(float)
+        self.bound = np.full(lattice.size, float(np.add.reduce(sizes * sizes)))
+
+    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
+        sizes = classes.sizes.astype(float)
+        if self.variant_monotonic:
+            return float(np.add.reduce(sizes * sizes))
+        return float(np.add.reduce(sizes[ok] * sizes[ok])) + self.n * float(np.add.reduce(sizes[~ok]))
+
+
+class AECS(Metric):
+    """Average equivalence class size: ``n / (#classes kept + 1 if anything is suppressed)``.
+
+    References
+    ----------
+    K. LeFevre, D. J. DeWitt, R. Ramakrishnan, "Mondrian multidimensional k-anonymity",
+    ICDE 2006.  ARX: ``MetricSDAECS`` (whose factors are swapped on purpose, as here).
+    """
+
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, config: MetricConfig, suppression_limit: float):
+        self.n = float(frequency.n_records)
+        self.label = "AECS"
+        self.monotonic = suppression_limit == 0
+        self.class_factor = suppression_factor(config.gs_factor)
+        self.suppressed_factor = generalization_factor(config.gs_factor)
+        # generalizing only merges classes, so no node has more classes than the bottom
+        bottom = len(frequency.base.sizes) * max(self.class_factor, self.suppressed_factor, 1e-300)
+        self.bound = np.full(lattice.size, self.n / bottom if bottom else 0.0)
+
+    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
+        groups = float(ok.sum()) * self.class_factor + (self.suppressed_factor if (~ok).any() else 0.0)
+        return self.n / groups if groups else float("inf")
+
+
+def build_metric(config: MetricConfig, frequency: FrequencyTable, lattice: Lattice, weights: list[float],
+                 suppression_limit: float = 0.0) -> Metric:
     """The metric object of ``config`` for this frequency table and lattice."""
+    args = (frequency, lattice, weights, config)
     if config.name == "loss":
-        return Loss(frequency, lattice, weights, config)
-    raise NotImplementedError(f"metric {config.name}")
+        return Loss(*args, suppression_limit=suppression_limit)
+    if config.name == "precision":
+        return Precision(*args, suppression_limit=suppression_limit, monotonic_variant=config.monotonic)
+    if config.name == "height":
+        return Height(*args, suppression_limit=suppression_limit)
+    if config.name == "entropy":
+        return NonUniformEntropy(*args, suppression_limit=suppression_limit, monotonic_variant=config.monotonic)
+    if config.name == "discernibility":
+        return Discernibility(frequency, lattice, suppression_limit, config.monotonic)
+    return AECS(frequency, lattice, config, suppression_limit)

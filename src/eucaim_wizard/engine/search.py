@@ -74,6 +74,10 @@ class SearchOutcome:
 
 def _better(loss_a: float, height_a: int, node_a: int, loss_b: float, height_b: int, node_b: int) -> bool:
     """Is candidate a strictly preferable to candidate b? (loss, then height, then id)."""
+    if loss_a == loss_b:  # also two infinite losses
+        return (height_a, node_a) < (height_b, node_b)
+    if np.isinf(loss_a) or np.isinf(loss_b):
+        return loss_a < loss_b
     scale = TOLERANCE * max(1.0, abs(loss_a), abs(loss_b))
     if loss_a < loss_b - scale:
         return True
@@ -103,6 +107,7 @@ def search(
     not_anonymous: np.ndarray | None = None,
     monotonic: bool,
     exact_bound: bool,
+    monotonic_metric: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SearchOutcome:
     """Find the optimal anonymous node.
@@ -121,6 +126,9 @@ def search(
         Nodes known beforehand not to be anonymous (e.g. from a suppression bound).
     exact_bound
         The bound equals the information loss of a node that suppresses nothing.
+    monotonic_metric
+        Among anonymous nodes, loss never decreases under generalization: nothing above an
+        anonymous node can be preferred to it (it is also higher, so it loses ties too).
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
@@ -131,11 +139,12 @@ def search(
         status[not_anonymous] = NOT_ANONYMOUS
     loss = np.full(size, np.nan)
     suppresses_nothing = np.zeros(size, dtype=bool)
+    dominated = np.zeros(size, dtype=bool)  # above an anonymous node, with a monotonic metric
     evaluations: dict[int, Evaluation] = {}
     best: int | None = None
 
     def limit() -> float:
-        if best is None:
+        if best is None or np.isinf(loss[best]):
             return np.inf
         return loss[best] + TOLERANCE * max(1.0, abs(loss[best]))
 
@@ -159,6 +168,9 @@ def search(
                 status[up] = ANONYMOUS
                 if result.suppresses_nothing:
                     suppresses_nothing[up] = True
+                if monotonic_metric:
+                    up[node] = False
+                    dominated[up] = True
         else:
             status[node] = NOT_ANONYMOUS
             if monotonic:
@@ -168,7 +180,10 @@ def search(
     # best-first by bound, ties as in the final choice
     candidates = np.lexsort((np.arange(size), lattice.height, bound))
     while True:
-        keep = (status[candidates] != NOT_ANONYMOUS) & np.isnan(loss[candidates]) & (bound[candidates] <= limit())
+        keep = (
+            (status[candidates] != NOT_ANONYMOUS) & np.isnan(loss[candidates])
+            & ~dominated[candidates] & (bound[candidates] <= limit())
+        )
         candidates = candidates[keep]
         if len(candidates) == 0:
             break

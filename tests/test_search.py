@@ -1,0 +1,103 @@
+"""The optimal search returns exactly what an exhaustive evaluation of the lattice returns."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eucaim_wizard import Hierarchy, Project, Table, anonymize
+from eucaim_wizard.engine.lattice import Lattice
+from eucaim_wizard.engine.search import choose_optimum
+from eucaim_wizard.privacy import KAnonymity
+
+
+@st.composite
+def hierarchies(draw, name: str):
+    """A random tree hierarchy over 1–6 values with 1–4 levels."""
+    n_values = draw(st.integers(2, 8))
+    n_levels = draw(st.sampled_from([1, 2, 3, 3, 4, 4, 4]))
+    groups = list(range(n_values))  # group of each value at the current level
+    columns = [[f"{name}{v}" for v in range(n_values)]]
+    for level in range(1, n_levels):
+        n_groups = max(groups) + 1
+        parent = [draw(st.integers(0, max(0, n_groups - 2))) for _ in range(n_groups)]
+        groups = [parent[g] for g in groups]
+        labels = {g: f"{name}L{level}-{g}" for g in set(groups)}
+        columns.append([labels[g] for g in groups])
+    rows = [[columns[level][v] for level in range(n_levels)] for v in range(n_values)]
+    return Hierarchy(rows, name=name)
+
+
+@st.composite
+def projects(draw):
+    n_qis = draw(st.sampled_from([1, 2, 3, 3, 4, 4]))
+    names = [f"q{i}" for i in range(n_qis)]
+    hs = [draw(hierarchies(name)) for name in names]
+    n_rows = draw(st.integers(1, 80))
+    data = {
+        name: [h.values()[draw(st.integers(0, h.n_values - 1))] for _ in range(n_rows)]
+        for name, h in zip(names, hs)
+    }
+    attributes = {}
+    for name, h in zip(names, hs):
+        # mostly the full range, sometimes a restricted one
+        low = draw(st.sampled_from([0, 0, 0, draw(st.integers(0, h.n_levels - 1))]))
+        high = draw(st.sampled_from([h.n_levels - 1] * 3 + [draw(st.integers(low, h.n_levels - 1))]))
+        attributes[name] = {
+            "role": "quasi-identifier", "hierarchy": h, "min_level": low, "max_level": high,
+            "weight": draw(st.sampled_from([0.5, 0.1, 1.0])),
+        }
+    k = draw(st.integers(1, 6))
+    limit = draw(st.sampled_from([0.0, 0.05, 0.1, 0.25, 0.5, 1.0]))
+    name = draw(st.sampled_from(["loss", "loss", "precision", "height", "discernibility", "aecs", "entropy"]))
+    params = {"gs_factor": draw(st.sampled_from([0.5, 0.0, 0.25, 0.8, 1.0]))}
+    if name in ("loss", "precision"):
+        params["aggregate"] = draw(st.sampled_from(["geometric-mean", "arithmetic-mean", "sum", "maximum"]))
+    if name in ("precision", "discernibility", "entropy"):
+        params["monotonic"] = draw(st.booleans())
+    metric = {name: params}
+    return Project(data=Table.from_columns(data), attributes=attributes, privacy=[KAnonymity(k=k)],
+                   suppression_limit=limit, metric=metric)
+
+
+def exhaustive_optimum(result) -> int | None:
+    """Evaluate every node of the lattice and apply the tie-breaking rule."""
+    lattice: Lattice = result.lattice
+    loss = np.full(lattice.size, np.nan)
+    anonymous = np.zeros(lattice.size, dtype=bool)
+    for node in range(lattice.size):
+        evaluation = result.evaluator(node)
+        anonymous[node] = evaluation.anonymous
+        if evaluation.anonymous:
+            loss[node] = result.evaluator.information_loss(node)
+    return choose_optimum(lattice, loss, anonymous)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_search_finds_the_exhaustive_optimum(project):
+    result = anonymize(project)
+    expected = exhaustive_optimum(result)
+    assert result.outcome.optimum == expected
+    if expected is not None:
+        assert np.isclose(result.optimum.information_loss, result.evaluator.information_loss(expected))
+
+
+@settings(max_examples=100, deadline=None)
+@given(projects())
+def test_inferred_verdicts_agree_with_evaluation(project):
+    """Predictive tagging never mislabels a node: every tagged verdict is the true one."""
+    result = anonymize(project)
+    for node in np.flatnonzero(result.outcome.status != 0):
+        assert (result.outcome.status[node] == 1) == result.evaluator(int(node)).anonymous
+
+
+def test_no_anonymous_node_gives_no_optimum():
+    table = Table.from_columns({"q": ["a", "b", "c"]})
+    h = Hierarchy([["a", "ab"], ["b", "ab"], ["c", "c"]])
+    project = Project(data=table, attributes={"q": {"role": "quasi-identifier", "hierarchy": h}},
+                      privacy=[KAnonymity(k=2)])
+    result = anonymize(project)
+    assert not result.anonymous
+    assert result.optimum is None
