@@ -202,3 +202,34 @@ def test_metric_labels_and_defaults():
     assert parse_metric("loss").aggregate_function == "geometric-mean"
     assert parse_metric("precision").aggregate_function == "arithmetic-mean"
     assert parse_metric("entropy").aggregate_function == "sum"
+
+
+def test_a_hierarchy_that_is_not_a_tree_is_refused():
+    from eucaim_wizard.errors import HierarchyError
+
+    table = Table.from_columns({"q": ["a", "b", "c", "d"]})
+    # 'x' has two parents at level 2: generalization would not be monotonic
+    h = Hierarchy([["a", "x", "P"], ["b", "x", "Q"], ["c", "y", "Q"], ["d", "y", "Q"]])
+    project = Project(data=table, attributes={"q": {"role": "quasi-identifier", "hierarchy": h}},
+                      privacy=[KAnonymity(k=2)])
+    with pytest.raises(HierarchyError, match="cannot be used"):
+        anonymize(project)
+
+
+def test_cli_anonymizes_adult_end_to_end(arx_data, tmp_path):
+    import subprocess
+    import sys
+
+    lines = [f"data: {json.dumps(str(arx_data / 'adult.csv'))}", "attributes:"]
+    lines += [f"  {q}: {{role: quasi-identifier, hierarchy: {json.dumps(str(arx_data / f'adult_hierarchy_{q}.csv'))}}}"
+              for q in ADULT]
+    lines += ["privacy:", "  - k-anonymity: {k: 5}", "suppression_limit: 0.04", "metric: loss", ""]
+    (tmp_path / "adult.yaml").write_text("\n".join(lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "eucaim_wizard", "anonymize", str(tmp_path / "adult.yaml"),
+                           "-o", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    assert result["optimum"]["information_loss"] == 0.26611081915757495
+    written = read_table(tmp_path / "out" / "anonymized.csv")
+    assert written.n_rows == 30162 and written.format.delimiter == ";"
+    assert int((written.column("sex") == "*").sum()) == result["optimum"]["suppressed_records"] == 1178

@@ -19,7 +19,7 @@ from .engine.encoding import EncodedAttribute, encode_attribute
 from .engine.lattice import Lattice
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
-from .errors import ProjectError
+from .errors import HierarchyError, ProjectError
 from .metrics import Metric, build_metric
 from .privacy import ClassStatistics, PrivacyModel
 from .project import Project, Role
@@ -313,6 +313,12 @@ def prepare(project: Project, table: Table | None = None) -> tuple[Table, Freque
     attributes: list[EncodedAttribute] = []
     for name in project.quasi_identifiers:
         hierarchy = project.load_hierarchy(name)
+        errors = [f for f in hierarchy.findings() if f.severity == "error"]
+        if errors:
+            # the search relies on a tree: a label with two parents breaks monotonicity
+            raise HierarchyError(
+                f"the hierarchy of {name!r} cannot be used: {errors[0].message} "
+                f"Run `eucaim-wizard validate` for every finding.", findings=errors)
         low, high = project.level_range(name, hierarchy)
         attributes.append(encode_attribute(table, name, hierarchy, low, high))
     frequency = FrequencyTable(attributes)

@@ -34,10 +34,13 @@ out = Console(highlight=False, soft_wrap=True)
 
 def _fail(error: Exception) -> None:
     """Print a user error as one paragraph and exit with its code (never a traceback)."""
+    from rich.markup import escape
+
     from .errors import WizardError
 
     code = error.exit_code if isinstance(error, WizardError) else 2
-    err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+    # escape: messages quote data values and file names, which may hold '[...]'
+    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -46,20 +49,33 @@ def init(
     data: Annotated[Path, typer.Argument(help="The table (CSV/TSV/XLSX/Parquet).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Project file to write.")] = Path("project.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing project file.")] = False,
+    delimiter: Annotated[Optional[str], typer.Option(
+        "--delimiter", help="CSV field separator, e.g. ';' or '\\t' (detected if not given).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(
+        "--encoding", help="CSV text encoding, e.g. cp1252 (detected if not given).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(
+        "--sheet", help="XLSX sheet: its name, or its 0-based index (default: the first).")] = None,
 ) -> None:
     """Write a starting project file for a table: every column with a suggested role.
 
-    Example: eucaim-wizard init examples/clinical.csv -o clinical.yaml
+    Identifier-like columns (names such as PatientID, or every value distinct) are suggested
+    as identifiers, all others as insensitive; a comment above each says why. The data file
+    is only read, and an existing project file is kept unless --force is given.
+
+    Example: eucaim-wizard init examples/demo/imaging_studies.csv -o studies.yaml
     """
     from .errors import WizardError
     from .init import write_starting_project
 
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
     try:
-        written = write_starting_project(data, output, force=force)
+        written = write_starting_project(data, output, force=force, delimiter=delimiter, encoding=encoding,
+                                         sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet)
     except WizardError as error:
         _fail(error)
     out.print(f"wrote {written}: review the roles, attach a hierarchy to every quasi-identifier, "
-              f"then run `eucaim-wizard validate {written}`")
+              f"then run `eucaim-wizard validate {written}`", markup=False)
 
 
 @app.command()
@@ -68,11 +84,14 @@ def validate(
 ) -> None:
     """Check the data, the roles and every hierarchy; print a table of findings.
 
-    Exit code 0 when the project is usable, 2 when it is not.
+    Reports values of the data missing from a hierarchy (with record counts), hierarchies
+    that are not trees, unknown columns and level ranges outside a hierarchy. Exit code 0
+    when the project is usable, 2 when it is not.
 
-    Example: eucaim-wizard validate examples/adult/project.yaml
+    Example: eucaim-wizard validate examples/demo/project.yaml
     """
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     from .errors import WizardError
     from .validation import validate_project
@@ -82,21 +101,22 @@ def validate(
     except WizardError as error:
         _fail(error)
     for note in report.notes:
-        out.print(f"[dim]{note}[/]")
+        out.print(Text(note, style="dim"))
     if report.findings:
-        table = RichTable(title=f"Findings for {project}", show_lines=False)
+        # Text cells: data values in messages are shown as they are, never read as markup
+        table = RichTable(title=Text(f"Findings for {project}"), show_lines=True)
         for column in ("severity", "where", "finding", "records"):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", justify="right" if column == "records" else "left")
         colour = {"error": "red", "warning": "yellow", "info": "blue"}
         for finding in report.findings:
             table.add_row(
-                f"[{colour[finding.severity]}]{finding.severity}[/]",
-                finding.where,
-                finding.message,
+                Text(finding.severity, style=colour[finding.severity]),
+                Text(finding.where),
+                Text.assemble((finding.code, "bold"), ": ", finding.message),
                 "" if finding.records is None else f"{finding.records:,}",
             )
         out.print(table)
-    out.print(report.summary)
+    out.print(Text(report.summary, style="bold red" if not report.usable else "bold green"))
     if not report.usable:
         raise typer.Exit(2)
 
@@ -112,7 +132,7 @@ def anonymize(
     Writes OUTPUT/anonymized.<ext> (same format as the input, identifiers removed) and
     OUTPUT/result.json. Exit code 3 when no transformation satisfies the privacy models.
 
-    Example: eucaim-wizard anonymize examples/adult/project.yaml -o out/adult
+    Example: eucaim-wizard anonymize examples/demo/project.yaml -o out/demo
     """
     from .errors import WizardError
     from .project import load_project
@@ -130,10 +150,12 @@ def anonymize(
     out.print(
         f"anonymous: {levels}; information loss {optimum.information_loss:.4f} ({result.metric_label}); "
         f"{optimum.suppressed_records:,} of {result.n_records:,} records suppressed; "
-        f"{optimum.equivalence_classes:,} classes, smallest {optimum.min_class_size}"
+        f"{optimum.equivalence_classes:,} classes, smallest {optimum.min_class_size}",
+        markup=False,
     )
-    out.print(f"checked {result.checked:,} of {result.lattice_size:,} transformations in {result.seconds:.2f} s")
-    out.print(f"wrote {outcome.table_path} and {outcome.result_path}")
+    out.print(f"checked {result.checked:,} of {result.lattice_size:,} transformations in {result.seconds:.2f} s",
+              markup=False)
+    out.print(f"wrote {outcome.table_path} and {outcome.result_path}", markup=False)
 
 
 class _progress:

@@ -3,7 +3,7 @@
 A project is written as YAML (paths relative to the file) and validated with pydantic::
 
     data: adult.csv                # CSV/TSV/XLSX/Parquet
-    format: {delimiter: ";"}       # optional: delimiter, encoding, quotechar, sheet
+    format: {delimiter: ";"}       # optional: kind, delimiter, encoding, quotechar, sheet
     attributes:
       age:  {role: quasi-identifier, hierarchy: adult_hierarchy_age.csv, min_level: 0, max_level: 4}
       sex:  {role: quasi-identifier, hierarchy: adult_hierarchy_sex.csv}
@@ -19,11 +19,16 @@ objects and a :class:`~eucaim_wizard.table.Table` in place of file names.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import numpy as np
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import Finding, ProjectError, WizardError
 from .hierarchy import Hierarchy, read_hierarchy
@@ -54,14 +59,38 @@ class Attribute(BaseModel):
     max_level: int | None = Field(default=None, ge=0, description="highest generalization level allowed")
     weight: float = Field(default=0.5, ge=0.0, le=1.0, description="attribute weight for the information-loss metric")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _settings_given(cls, value: Any) -> Any:
+        if value is None:  # `age:` with nothing after it
+            raise ValueError("give the column's settings, e.g. `{role: insensitive}` or "
+                             "`{role: quasi-identifier, hierarchy: FILE.csv}`")
+        return value
+
+    @field_validator("hierarchy", mode="before")
+    @classmethod
+    def _hierarchy_is_a_file(cls, value: Any) -> Any:
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if value is not None and not isinstance(value, (str, Hierarchy)):
+            raise ValueError("must be the path of an ARX hierarchy CSV file (relative to the project "
+                             "file), e.g. `hierarchy: hierarchy_age.csv`")
+        return value
+
     @model_validator(mode="after")
-    def _levels_in_order(self) -> Attribute:
+    def _consistent(self) -> Attribute:
+        if self.role is Role.QUASI_IDENTIFIER and self.hierarchy is None:
+            raise ValueError("a quasi-identifier needs a generalization hierarchy: add `hierarchy: "
+                             "FILE.csv` (ARX format, path relative to the project file), or give the "
+                             "column another role")
         if self.min_level is not None and self.max_level is not None and self.min_level > self.max_level:
-            raise ValueError(f"min_level ({self.min_level}) is above max_level ({self.max_level})")
+            raise ValueError(f"min_level ({self.min_level}) is above max_level ({self.max_level}); "
+                             f"min_level must be at most max_level")
         if self.role is not Role.QUASI_IDENTIFIER and (
             self.min_level is not None or self.max_level is not None
         ):
-            raise ValueError("min_level/max_level only apply to a quasi-identifier")
+            raise ValueError(f"min_level/max_level only apply to a quasi-identifier, and this "
+                             f"column's role is {self.role.value}")
         return self
 
 
@@ -70,6 +99,8 @@ class DataFormat(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    kind: Literal["csv", "xlsx", "parquet"] | None = Field(
+        default=None, description="the file type, when its suffix does not tell it")
     delimiter: str | None = None
     encoding: str | None = None
     quotechar: str | None = None
@@ -79,7 +110,7 @@ class DataFormat(BaseModel):
     @classmethod
     def _one_character(cls, value: str | None) -> str | None:
         if value is not None and len(value) != 1:
-            raise ValueError(f"must be a single character, got {value!r} (write a tab as \"\\t\")")
+            raise ValueError("must be a single character (write a tab as \"\\t\")")
         return value
 
 
@@ -127,6 +158,43 @@ class Project(BaseModel):
     metric: MetricConfig = Field(default_factory=lambda: parse_metric("loss"))
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: Path | None = Field(default=None, exclude=True)
+    # hierarchies read from files, per attribute: (path, size, mtime) -> Hierarchy or the error
+    _hierarchies: dict[str, tuple[tuple, Hierarchy | WizardError]] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, /, **data: Any) -> None:
+        # A project built in code fails like a project file: one ProjectError paragraph.
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise _InvalidProject(error) from None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _data_is_a_file(cls, value: Any) -> Any:
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if not isinstance(value, (str, Table)):
+            raise ValueError("must be the path of the table (CSV, TSV, XLSX or Parquet), relative to "
+                             "the project file, e.g. `data: patients.csv`")
+        return value
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes_by_name(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("must map column names to their settings, e.g. `age: {role: "
+                             "quasi-identifier, hierarchy: hierarchy_age.csv}` on its own line")
+        for key in value:
+            if isinstance(key, bool):
+                raise ValueError(f"a column name was read by YAML as {str(key).lower()}, not as text "
+                                 f"(YAML reads unquoted yes/no/on/off that way); put the name in quotes, "
+                                 f"e.g. \"no\": {{role: insensitive}}")
+            if not isinstance(key, str):
+                raise ValueError(f"the column name {key!r} was read by YAML as a number, not as text; "
+                                 f"put it in quotes, e.g. \"{key}\": {{role: insensitive}}")
+        return value
 
     @field_validator("privacy", mode="before")
     @classmethod
@@ -137,16 +205,6 @@ class Project(BaseModel):
     @classmethod
     def _parse_metric(cls, value: Any) -> Any:
         return parse_metric(value)
-
-    @model_validator(mode="after")
-    def _needs_a_model(self) -> Project:
-        for name, attribute in self.attributes.items():
-            if attribute.role is Role.QUASI_IDENTIFIER and attribute.hierarchy is None:
-                raise ValueError(
-                    f"attribute {name!r} is a quasi-identifier but has no hierarchy: give "
-                    f"`hierarchy: FILE.csv` (ARX format) or make it insensitive"
-                )
-        return self
 
     # -- convenience views -------------------------------------------------------------
     def with_role(self, role: Role) -> list[str]:
@@ -182,107 +240,143 @@ class Project(BaseModel):
         """Read the data table (or return the in-memory one)."""
         if isinstance(self.data, Table):
             return self.data
+        path = self.resolve(self.data)
+        if not path.exists():
+            folder = "the project file's folder" if self.source else "the project's base_dir"
+            raise ProjectError(
+                f"{self.source or 'project'}: the data file {path} (from `data: {self.data}`) does not "
+                f"exist; relative paths start at {folder}, {self.base_dir}.")
         fmt = self.format
-        return read_table(
-            self.resolve(self.data),
-            delimiter=fmt.delimiter,
-            encoding=fmt.encoding,
-            quotechar=fmt.quotechar,
-            sheet=fmt.sheet,
-        )
+        return read_table(path, kind=fmt.kind, delimiter=fmt.delimiter, encoding=fmt.encoding,
+                          quotechar=fmt.quotechar, sheet=fmt.sheet)
 
     def load_hierarchy(self, name: str) -> Hierarchy:
-        """The hierarchy of quasi-identifier ``name``, read from its file if needed."""
-        spec = self.attributes[name].hierarchy
-        if isinstance(spec, Hierarchy):
-            return spec
-        if spec is None:
-            raise ProjectError(f"attribute {name!r} has no hierarchy")
-        return read_hierarchy(self.resolve(spec), name=name)
+        """The hierarchy of quasi-identifier ``name``, read from its file if needed.
+
+        A file is read once per project (and again only if it changes on disk), so that
+        validating and then anonymizing a project does not parse each file twice; the
+        :attr:`~eucaim_wizard.hierarchy.Hierarchy.notes` of the reading stay available.
+
+        Raises
+        ------
+        ProjectError
+            If ``name`` is not an attribute with a hierarchy.
+        HierarchyError
+            If the file cannot be read (missing, empty, ragged rows, ...).
+        """
+        attribute = self.attributes.get(name)
+        if attribute is None or attribute.hierarchy is None:
+            raise ProjectError(f"{name!r} is not an attribute with a hierarchy; the quasi-identifiers "
+                               f"of the project are: {', '.join(self.quasi_identifiers) or '(none)'}.")
+        if isinstance(attribute.hierarchy, Hierarchy):
+            return attribute.hierarchy
+        path = self.resolve(attribute.hierarchy)
+        try:
+            stat = path.stat()
+            key: tuple = (path, stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            key = ()  # unreadable: never cached, read_hierarchy says why
+        cached = self._hierarchies.get(name)
+        if key and cached is not None and cached[0] == key:
+            if isinstance(cached[1], WizardError):
+                raise cached[1]
+            return cached[1]
+        try:
+            hierarchy = read_hierarchy(path, name=name)
+        except WizardError as error:
+            if key:
+                self._hierarchies[name] = (key, error)
+            raise
+        if key:
+            self._hierarchies[name] = (key, hierarchy)
+        return hierarchy
 
     def check_against(self, table: Table) -> list[Finding]:
-        """Findings about this project on ``table``: unknown columns, level ranges, hierarchies.
+        """Findings about this project on ``table``: columns, hierarchies, level ranges, models.
 
         Returns every finding (errors, warnings, notes) instead of stopping at the first, so
-        that ``eucaim-wizard validate`` can show them all in one table.
+        that ``eucaim-wizard validate`` can show them all in one table.  Codes:
+        ``unknown-column`` (error), ``unlisted-columns`` (info), ``no-records`` (error),
+        ``hierarchy-unreadable`` / ``ragged-rows`` (error), the findings of
+        :meth:`Hierarchy.findings` and :meth:`Hierarchy.check_values`, ``bad-level-range``
+        (error), ``no-quasi-identifiers`` (warning), ``no-privacy-model`` (error).
         """
         findings: list[Finding] = []
         where = str(self.source or "project")
         missing = [name for name in self.attributes if name not in table.columns]
         if missing:
-            findings.append(
-                Finding(
-                    "error",
-                    "unknown-column",
-                    f"attribute(s) {', '.join(map(repr, missing))} are not columns of the data; "
-                    f"the data has: {', '.join(table.columns)}. Fix the names under `attributes:`.",
-                    where=where,
-                    values=tuple(missing),
-                )
-            )
+            findings.append(Finding(
+                "error", "unknown-column",
+                f"attribute(s) {', '.join(map(repr, missing))} under `attributes:` are not columns of "
+                f"the data; the data has: {', '.join(table.columns)}. Fix the names (they are "
+                f"case-sensitive) or remove the entries.", where=where, values=tuple(missing)))
         unlisted = [c for c in table.columns if c not in self.attributes]
         if unlisted:
-            findings.append(
-                Finding(
-                    "info",
-                    "unlisted-columns",
-                    f"{len(unlisted)} column(s) not listed under `attributes:` are treated as "
-                    f"insensitive: {', '.join(unlisted[:10])}{' …' if len(unlisted) > 10 else ''}",
-                    where=where,
-                    values=tuple(unlisted[:10]),
-                )
-            )
+            findings.append(Finding(
+                "info", "unlisted-columns",
+                f"{len(unlisted)} column(s) not listed under `attributes:` are treated as "
+                f"insensitive: {', '.join(unlisted[:10])}{' …' if len(unlisted) > 10 else ''}",
+                where=where, values=tuple(unlisted[:10])))
+        if table.n_rows == 0:
+            findings.append(Finding("error", "no-records", "the data has a header but no records; "
+                                    "export the table again with its rows.", where=where))
         for name in self.quasi_identifiers:
-            if name not in table.columns:
-                continue
-            try:
-                hierarchy = self.load_hierarchy(name)
-            except WizardError as error:
-                findings.extend(error.findings or [Finding("error", "hierarchy-unreadable", str(error), where=name)])
-                continue
-            findings.extend(hierarchy.findings())
-            categories = table.categories(name)
-            counts = _counts(table, name)
-            findings.extend(hierarchy.check_values(list(categories), list(counts), column=name))
-            findings.extend(self._level_findings(name, hierarchy))
+            if name in table.columns:
+                findings.extend(self._hierarchy_findings(name, table))
         if not self.quasi_identifiers:
-            findings.append(
-                Finding("warning", "no-quasi-identifiers",
-                        "no attribute is a quasi-identifier: nothing will be generalized. "
-                        "Mark the attributes an attacker may know as `role: quasi-identifier`.",
-                        where=where)
-            )
+            findings.append(Finding(
+                "warning", "no-quasi-identifiers",
+                "no attribute is a quasi-identifier: nothing will be generalized. Mark the attributes "
+                "an attacker may know as `role: quasi-identifier` with a `hierarchy:`.", where=where))
+        if not self.privacy:
+            findings.append(Finding(
+                "error", "no-privacy-model",
+                "no privacy model under `privacy:`, so there is nothing to anonymize for; add one, "
+                "e.g. `privacy: [{k-anonymity: {k: 10}}]`.", where=where))
         return findings
 
-    def _level_findings(self, name: str, hierarchy: Hierarchy) -> list[Finding]:
-        attribute = self.attributes[name]
+    def _hierarchy_findings(self, name: str, table: Table) -> list[Finding]:
+        try:
+            hierarchy = self.load_hierarchy(name)
+        except WizardError as error:
+            code = error.findings[0].code if error.findings else "hierarchy-unreadable"
+            return [Finding("error", code, str(error), where=name)]
+        found = hierarchy.findings()
+        if hierarchy.name is None:  # built in code without a name: say which attribute it is for
+            found = [dataclasses.replace(f, where=name) for f in found]
+        counts = np.bincount(table.codes(name), minlength=len(table.categories(name)))
+        found += hierarchy.check_values(list(table.categories(name)), counts.tolist(), column=name)
         top = hierarchy.n_levels - 1
-        problems = []
+        attribute = self.attributes[name]
         for key in ("min_level", "max_level"):
             level = getattr(attribute, key)
             if level is not None and level > top:
-                problems.append(
-                    Finding(
-                        "error",
-                        "bad-level-range",
-                        f"attributes.{name}.{key} is {level} but its hierarchy has levels 0–{top}; "
-                        f"use a value between 0 and {top}.",
-                        where=name,
-                    )
-                )
-        return problems
+                found.append(Finding(
+                    "error", "bad-level-range",
+                    f"attributes.{name}.{key} is {level} but its hierarchy has levels 0–{top}; "
+                    f"use a value between 0 and {top}.", where=name))
+        return found
 
     def level_range(self, name: str, hierarchy: Hierarchy) -> tuple[int, int]:
-        """The (min, max) generalization levels allowed for quasi-identifier ``name``."""
+        """The (min, max) generalization levels allowed for quasi-identifier ``name``.
+
+        ``min_level`` defaults to 0 (the original values), ``max_level`` to the hierarchy's
+        top level.
+
+        Raises
+        ------
+        ProjectError
+            If a given level is above the hierarchy's top level.
+        """
         attribute = self.attributes[name]
         top = hierarchy.n_levels - 1
+        for key in ("min_level", "max_level"):
+            level = getattr(attribute, key)
+            if level is not None and level > top:
+                raise ProjectError(f"attributes.{name}.{key} is {level} but its hierarchy has levels "
+                                   f"0–{top}; set it between 0 and {top}.")
         low = 0 if attribute.min_level is None else attribute.min_level
         high = top if attribute.max_level is None else attribute.max_level
-        if not 0 <= low <= high <= top:
-            raise ProjectError(
-                f"attributes.{name}: level range {low}–{high} does not fit its hierarchy "
-                f"(levels 0–{top}); set min_level/max_level between 0 and {top}."
-            )
         return low, high
 
     def table_format(self, table: Table) -> TableFormat:
@@ -290,10 +384,38 @@ class Project(BaseModel):
         return table.format
 
 
-def _counts(table: Table, name: str):
-    import numpy as np
+class _InvalidProject(ProjectError):
+    """A project that pydantic rejects; the message is rebuilt naming the file when there is one."""
 
-    return np.bincount(table.codes(name), minlength=len(table.categories(name)))
+    def __init__(self, error: ValidationError):
+        super().__init__(_explain(error, None))
+        self.validation_error = error
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
+    silently, so a column listed twice would lose its first settings without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: let PyYAML report it
+                    continue
+                if first is not None:
+                    raise _DuplicateKey(
+                        None, None, f"the key {key!r} is given twice (first at line {first})",
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_project(path: str | Path) -> Project:
@@ -302,27 +424,26 @@ def load_project(path: str | Path) -> Project:
     Raises
     ------
     ProjectError
-        With one paragraph naming the file and the offending key.
+        With one paragraph naming the file and the offending key (or line, for YAML syntax).
     """
-    import yaml
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectError(f"project file {path} does not exist; create one with `eucaim-wizard init DATA`.") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{path} is a folder; give the project file (YAML) inside it.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ProjectError(f"project file {path} cannot be read ({error}); save it as UTF-8 text.") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ProjectError(
-            f"project file {path} is not valid YAML{at}: {problem}. Check the indentation and "
-            f"quoting there (values with ':' or '#' need quotes)."
-        ) from None
+        advice = ("keep one of them" if isinstance(error, _DuplicateKey) else
+                  "check the indentation and quoting there (values with ':' or '#' need quotes)")
+        raise ProjectError(f"project file {path} is not valid YAML{at}: {problem}; {advice}.") from None
     if not isinstance(raw, dict):
         raise ProjectError(
             f"project file {path} must be a YAML mapping with at least `data:` and `attributes:`; "
@@ -332,25 +453,30 @@ def load_project(path: str | Path) -> Project:
 
 
 def project_from_dict(raw: dict[str, Any], *, base_dir: Path | None = None, source: Path | None = None) -> Project:
-    """Validate a project given as a mapping (the parsed YAML)."""
+    """Validate a project given as a mapping (the parsed YAML); paths are relative to ``base_dir``."""
     where = str(source) if source else "project"
+    internal = [key for key in raw if key in ("base_dir", "source") or not isinstance(key, str)]
+    if internal:
+        raise ProjectError(f"{where} is not a valid project: unknown key `{internal[0]}` at the top level; "
+                           f"known keys: {', '.join(_KNOWN_KEYS[()])}.")
     try:
-        return Project(**raw, base_dir=base_dir or Path.cwd(), source=source)
+        return Project.model_validate({**raw, "base_dir": base_dir or Path.cwd(), "source": source})
+    except _InvalidProject as error:  # raised by Project.__init__, which model_validate calls
+        raise ProjectError(_explain(error.validation_error, where)) from None
     except ValidationError as error:
         raise ProjectError(_explain(error, where)) from None
-    except TypeError as error:  # e.g. a key that collides with a keyword argument
-        raise ProjectError(f"{where}: {error}") from None
 
 
 _KNOWN_KEYS = {
     (): sorted(Project.model_fields.keys() - {"base_dir", "source"}),
     ("attributes", "*"): sorted(Attribute.model_fields),
     ("format",): sorted(DataFormat.model_fields),
+    ("metric",): sorted(MetricConfig.model_fields.keys() - {"name"}),
 }
 
 
-def _explain(error: ValidationError, where: str) -> str:
-    """Turn pydantic's report into one paragraph a curator can act on."""
+def _explain(error: ValidationError, where: str | None) -> str:
+    """Turn pydantic's report into one paragraph a curator can act on, naming every key."""
     parts = []
     for item in error.errors():
         loc = tuple(str(p) for p in item["loc"])
@@ -360,12 +486,16 @@ def _explain(error: ValidationError, where: str) -> str:
             pattern = ("attributes", "*") if len(parent) == 2 and parent[0] == "attributes" else parent
             known = _KNOWN_KEYS.get(pattern)
             hint = f"; known keys here: {', '.join(known)}" if known else ""
-            parts.append(f"unknown key `{loc[-1]}` at {key}{hint}")
+            at = f"at {key}" if parent else "at the top level"
+            parts.append(f"unknown key `{loc[-1]}` {at}{hint}")
         elif item["type"] == "missing":
             parts.append(f"`{key}` is required")
         else:
             message = item["msg"].removeprefix("Value error, ")
             value = item.get("input")
-            shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {value!r})"
-            parts.append(f"`{key}`: {message}{shown}")
-    return f"{where} is not a valid project: " + "; ".join(parts) + ". Fix the file and run `eucaim-wizard validate` again."
+            plain = not isinstance(value, (dict, list)) and value is not None and repr(value) not in message
+            parts.append(f"`{key}`: {message}" + (f" (got {value!r})" if plain else ""))
+    if where is None:
+        return "the project is not valid: " + "; ".join(parts) + "."
+    return (f"{where} is not a valid project: " + "; ".join(parts)
+            + ". Fix the file and run `eucaim-wizard validate` again.")

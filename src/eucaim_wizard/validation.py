@@ -37,10 +37,20 @@ class ValidationReport:
 def validate_project(project: Project | str | Path) -> ValidationReport:
     """Load the project and its data, and check roles and hierarchies against the data.
 
+    Every hierarchy file is read once (:meth:`Project.load_hierarchy` keeps it), and what
+    reading decided -- the delimiter, a header row skipped, CRLF line ends -- is kept in
+    :attr:`ValidationReport.notes`.
+
     Raises
     ------
     WizardError
         When the project file or the table cannot be read at all.
+
+    Examples
+    --------
+    >>> report = validate_project("project.yaml")          # doctest: +SKIP
+    >>> report.usable, [f.code for f in report.findings]   # doctest: +SKIP
+    (False, ['unlisted-columns', 'missing-values'])
     """
     if not isinstance(project, Project):
         project = load_project(project)
@@ -52,7 +62,7 @@ def validate_project(project: Project | str | Path) -> ValidationReport:
     for name in project.quasi_identifiers:
         if name in table.columns:
             try:
-                hierarchy = project.load_hierarchy(name)
+                hierarchy = project.load_hierarchy(name)  # already read by check_against
             except WizardError:
                 continue  # already reported by check_against
             report.notes.extend(f"hierarchy of {name}: {note}" for note in hierarchy.notes)
