@@ -215,14 +215,16 @@ class Loss(_MultiDimensional):
 
     exact_bound = True
 
+    def __init__(self, frequency: FrequencyTable, *args, **kwargs):
+        self.shares: list[list[np.ndarray]] = []  # per attribute and level: share of each label
+        self.domain = np.zeros(len(frequency.attributes))  # hierarchy rows per attribute
+        super().__init__(frequency, *args, **kwargs)
+
     @property
     def label(self) -> str:  # type: ignore[override]
         return f"Loss ({self.gs_factor}/{self.g}/{self.s})"
 
     def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
-        if a == 0:
-            self.shares: list[list[np.ndarray]] = []
-            self.domain = np.zeros(len(self.frequency.attributes))
         rows = attribute.hierarchy.table
         self.domain[a] = len(rows)
         shares = []
@@ -340,6 +342,7 @@ class NonUniformEntropy(_MultiDimensional):
     def __init__(self, *args, monotonic_variant: bool = False, **kwargs):
         self.variant_monotonic = monotonic_variant
         self.monotonic_with_suppression = monotonic_variant
+        self.raw: list[np.ndarray] = []  # per attribute and level: g·Σ a·log2(a/b)
         super().__init__(*args, **kwargs)
 
     @property
@@ -349,8 +352,6 @@ class NonUniformEntropy(_MultiDimensional):
     def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
         import math
 
-        if a == 0:
-            self.raw: list[np.ndarray] = []
         base = self.frequency.base
         counts = np.bincount(base.codes[a], weights=base.sizes, minlength=attribute.domain_size(0))
         # ARX sums in dictionary order: the order of first appearance in the data column

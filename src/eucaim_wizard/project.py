@@ -37,6 +37,15 @@ from .privacy import PrivacyModel, parse_privacy_models
 from .table import Table, TableFormat, read_table
 
 
+def _path_or(value: Any, kind: type, message: str) -> Any:
+    """A file name (str or path-like, kept as str) or an in-memory ``kind``; else ``message``."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if not isinstance(value, (str, kind)):
+        raise ValueError(message)
+    return value
+
+
 class Role(str, Enum):
     """What a column is to an attacker (the four roles of ARX)."""
 
@@ -70,12 +79,10 @@ class Attribute(BaseModel):
     @field_validator("hierarchy", mode="before")
     @classmethod
     def _hierarchy_is_a_file(cls, value: Any) -> Any:
-        if isinstance(value, os.PathLike):
-            return os.fspath(value)
-        if value is not None and not isinstance(value, (str, Hierarchy)):
-            raise ValueError("must be the path of an ARX hierarchy CSV file (relative to the project "
-                             "file), e.g. `hierarchy: hierarchy_age.csv`")
-        return value
+        if value is None:
+            return None
+        return _path_or(value, Hierarchy, "must be the path of an ARX hierarchy CSV file (relative to "
+                        "the project file), e.g. `hierarchy: hierarchy_age.csv`")
 
     @model_validator(mode="after")
     def _consistent(self) -> Attribute:
@@ -171,12 +178,8 @@ class Project(BaseModel):
     @field_validator("data", mode="before")
     @classmethod
     def _data_is_a_file(cls, value: Any) -> Any:
-        if isinstance(value, os.PathLike):
-            return os.fspath(value)
-        if not isinstance(value, (str, Table)):
-            raise ValueError("must be the path of the table (CSV, TSV, XLSX or Parquet), relative to "
-                             "the project file, e.g. `data: patients.csv`")
-        return value
+        return _path_or(value, Table, "must be the path of the table (CSV, TSV, XLSX or Parquet), "
+                        "relative to the project file, e.g. `data: patients.csv`")
 
     @field_validator("attributes", mode="before")
     @classmethod

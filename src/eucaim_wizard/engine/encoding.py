@@ -87,7 +87,7 @@ def encode_hierarchy(hierarchy: Hierarchy) -> tuple[list[np.ndarray], list[np.nd
     Level-0 codes are the order of the hierarchy's distinct level-0 values.
     """
     table = hierarchy.table
-    _, first_rows = np.unique(_factor(table[:, 0]), return_index=True)
+    _, first_rows = np.unique(factorize(table[:, 0])[0], return_index=True)
     first_rows.sort()  # distinct level-0 values in file order
     lookup, labels = [], []
     for level in range(table.shape[1]):
@@ -96,9 +96,6 @@ def encode_hierarchy(hierarchy: Hierarchy) -> tuple[list[np.ndarray], list[np.nd
         labels.append(distinct)
     return lookup, labels
 
-
-def _factor(values: np.ndarray) -> np.ndarray:
-    return factorize(values)[0]
 
 
 def encode_attribute(
