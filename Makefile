@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# pycanon (independent checker of k, l, t, ... used by the tests) pins old numpy/pandas
+	# releases; --no-deps keeps ours (it only needs numpy and pandas at run time).
+	$(BIN)/python -m pip install --quiet --no-deps 'pycanon==1.3.6'
 	@touch $@
 
 demo: setup

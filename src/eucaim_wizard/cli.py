@@ -191,6 +191,12 @@ class _progress:
             self._bar.stop()
 
 
+# -- command modules ------------------------------------------------------------------
+# Commands defined in their own modules register themselves on `app` when imported; they
+# use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
+# (one import line per module, below this comment)
+
+
 def main() -> None:
     """Entry point of the ``eucaim-wizard`` console script."""
     app()
