@@ -229,6 +229,21 @@ class Result:
         return Transformation(levels, evaluation.anonymous, True, self.evaluator.information_loss(node),
                               evaluation.suppressed, evaluation.classes, evaluation.min_class_size)
 
+    def evaluate_all(self, progress: Progress | None = None) -> list[Transformation]:
+        """Every transformation of the lattice evaluated (loss included), in lattice order.
+
+        ``equivalence_classes`` and ``min_class_size`` count the classes that are kept (not
+        suppressed), so a node's highest prosecutor risk is ``1 / min_class_size`` and its
+        average risk ``equivalence_classes / (records - suppressed_records)``.
+        """
+        transformations = []
+        size = self.lattice.size
+        for node in range(size):
+            transformations.append(self.evaluate(node))
+            if progress is not None and (node % 256 == 255 or node == size - 1):
+                progress(node + 1, size)
+        return transformations
+
     @cached_property
     def optimum(self) -> Transformation | None:
         node = self.outcome.optimum
