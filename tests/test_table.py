@@ -12,6 +12,7 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from unittest import mock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -499,6 +500,7 @@ def test_csv_written_as_cp1252_or_with_bom_when_asked(tmp_path):
 
 def test_csv_in_utf16_writes_one_byte_order_mark_across_batches(tmp_path, monkeypatch):
     monkeypatch.setattr(_table_csv_writer, "_BATCH_ROWS", 1)
+    monkeypatch.setattr(_table_csv_writer, "_PYTHON_CELLS", 0)  # the batched (pyarrow) writer
     table = Table.from_columns({"a": ["x", "é"], "b": ["1", "2"]})
     write_table(table, tmp_path / "o.csv", TableFormat("csv", encoding="utf-16"))
     assert (tmp_path / "o.csv").read_bytes().count(b"\xff\xfe") == 1
@@ -537,6 +539,7 @@ def test_failed_write_leaves_no_output_and_no_temporary_file(tmp_path, monkeypat
 
     real = _table_csv_writer._render_rows
     monkeypatch.setattr(_table_csv_writer, "_BATCH_ROWS", 2)
+    monkeypatch.setattr(_table_csv_writer, "_PYTHON_CELLS", 0)  # the batched (pyarrow) writer
     monkeypatch.setattr(_table_csv_writer, "_render_rows", failing)
     with pytest.raises(OSError, match="disk full"):
         write_table(Table.from_columns({"a": list("abcdef")}), tmp_path / "o.csv")
@@ -547,6 +550,7 @@ def test_failed_write_leaves_no_output_and_no_temporary_file(tmp_path, monkeypat
 def test_failed_write_leaves_an_existing_output_untouched(tmp_path, monkeypatch):
     out = write_bytes(tmp_path / "o.csv", b"old\n")
     monkeypatch.setattr(_table_csv_writer, "_render_rows", lambda *a: 1 / 0)
+    monkeypatch.setattr(_table_csv_writer, "_PYTHON_CELLS", 0)
     with pytest.raises(ZeroDivisionError):
         write_table(Table.from_columns({"a": ["x"]}), out)
     assert out.read_bytes() == b"old\n" and list(tmp_path.iterdir()) == [out]
@@ -615,6 +619,23 @@ def test_csv_round_trip_is_exact(tmp_path_factory, delimiter, table):
     folder = tmp_path_factory.getbasetemp()
     fmt = TableFormat("csv", delimiter=delimiter)
     assert round_trip(table, folder, "rt.csv", fmt, delimiter=delimiter) == table
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+@ROUND_TRIP
+@given(table=tables(any_text))
+def test_small_and_large_table_csv_writers_write_the_same_bytes(tmp_path_factory, delimiter, table):
+    # small tables are written in plain Python, large ones with pyarrow: same file either way
+    folder = tmp_path_factory.getbasetemp()
+    fmt = TableFormat("csv", delimiter=delimiter)
+    files = []
+    for cells in (1 << 40, 0):
+        with mock.patch.object(_table_csv_writer, "_PYTHON_CELLS", cells):
+            path = folder / f"w{cells}.csv"
+            write_table(table, path, fmt)
+            files.append(path.read_bytes())
+            path.unlink()
+    assert files[0] == files[1]
 
 
 @ROUND_TRIP

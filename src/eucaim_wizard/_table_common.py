@@ -81,9 +81,20 @@ def arrow_to_encoded(array) -> tuple[np.ndarray, np.ndarray]:
         chunks = [array]
     if not chunks:
         return np.empty(0, np.int32), np.empty(0, object)
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-    categories = chunks[0].dictionary.to_numpy(zero_copy_only=False)
-    return codes.astype(np.int32, copy=False), categories.astype(object, copy=False)
+    # read through the buffers: pyarrow's to_numpy would import pandas (0.2 s of a CLI run)
+    codes = np.concatenate([_integers(c.indices) for c in chunks]) if len(chunks) > 1 else _integers(chunks[0].indices)
+    categories = np.empty(len(chunks[0].dictionary), dtype=object)
+    categories[:] = chunks[0].dictionary.to_pylist()
+    return codes.astype(np.int32, copy=False), categories
+
+
+def _integers(array) -> np.ndarray:
+    """The values of a pyarrow integer array without nulls, as numpy (a view where possible)."""
+    dtype = np.dtype(str(array.type))
+    if len(array) == 0:
+        return np.empty(0, dtype)
+    data = np.frombuffer(array.buffers()[1], dtype=dtype, count=array.offset + len(array))
+    return data[array.offset:]
 
 
 @contextmanager

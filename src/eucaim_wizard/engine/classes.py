@@ -148,13 +148,28 @@ class FrequencyTable:
             inverse = np.zeros(n_records, dtype=np.int64)
             self.base = ClassTable(levels, [], np.array([n_records], dtype=np.int64))
         self.record_row = inverse
+        # the base table's codes generalized to each level, made on first use: most checks
+        # start from the base table, and then grouping needs no lookups at all
+        self._base_at: dict[tuple[int, int], np.ndarray] = {}
+
+    def base_codes(self, a: int, level: int) -> np.ndarray:
+        """The base table's codes of attribute ``a`` generalized to ``level``."""
+        codes = self._base_at.get((a, level))
+        if codes is None:
+            column = self.base.codes[a]
+            codes = column if level == 0 else np.take(self.attributes[a].up(0, level), column)
+            self._base_at[(a, level)] = codes
+        return codes
 
     def roll_up(self, source: ClassTable, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels``, computed from the classes of a more specific ``source``."""
-        mapped = [
-            attribute.up(have, want)[column] if have != want else column
-            for attribute, column, have, want in zip(self.attributes, source.codes, source.levels, levels)
-        ]
+        if source is self.base:
+            mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
+        else:
+            mapped = [
+                np.take(attribute.up(have, want), column) if have != want else column
+                for attribute, column, have, want in zip(self.attributes, source.codes, source.levels, levels)
+            ]
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
         if not self.attributes:
             return ClassTable(levels, [], source.sizes.copy())
