@@ -129,22 +129,31 @@ def _read_all(path: Path, sniffed: Sniffed):
     if table.column_names != sniffed.header or any(t != text for t in table.schema.types):
         raise TableError(f"{path}: the header line could not be read consistently (found "
                          f"columns {table.column_names[:10]}). Check its quoting.")
+    del buffer, source
+    n_rows = table.num_rows
     encoded = {}
-    for name, column in zip(sniffed.header, table.columns):
-        column = column.unify_dictionaries()
+    for name in sniffed.header:
+        # each column is released as soon as it is converted: at 10 million rows the arrow
+        # table and its numpy copy would otherwise both be held
+        column = table.column(0).unify_dictionaries()
+        table = table.remove_column(0)
         if utf8 and column.num_chunks:
             try:
                 column.chunk(0).dictionary.validate(full=True)
             except pa.ArrowInvalid:
                 raise _NotUtf8() from None
-        encoded[name] = arrow_to_encoded(column)
+        codes, categories = arrow_to_encoded(column)
+        del column
+        encoded[name] = (codes.copy() if codes.base is not None else codes, categories)
+    del table
+    pa.default_memory_pool().release_unused()
     # A quote that is never closed makes the rest of the file one value, and pyarrow accepts
     # that; only then does the last row hold a line break, so only then re-scan.
-    if table.num_rows and any(_has_line_break(cats[codes[-1]]) for codes, cats in encoded.values()):
+    if n_rows and any(_has_line_break(cats[codes[-1]]) for codes, cats in encoded.values()):
         unclosed = _unclosed_quote(path, sniffed)
         if unclosed:
             raise unclosed
-    return encoded, table.num_rows
+    return encoded, n_rows
 
 
 # --- sniffing ------------------------------------------------------------------------------

@@ -28,19 +28,41 @@ def group_text_columns(table: Table, names: list[str]) -> tuple[np.ndarray, np.n
     n = table.n_rows
     if not names:
         return np.zeros(n, dtype=np.int64), np.array([n]), np.array([False])
-    # lexicographic sort on the per-column category ranks (ranks by text, not by code)
-    ranks = []
+    # rows are grouped by the ranks of their texts (by text, not by the reader's codes):
+    # one mixed-radix key when it fits in int64 (little memory at millions of rows), else a
+    # lexicographic sort on the per-column ranks
+    ranks, space = [], 1
     for name in names:
         categories = table.categories(name)
         order = np.argsort(categories.astype(str), kind="stable")
-        rank = np.empty(len(categories), dtype=np.int64)
+        rank = np.empty(len(categories), dtype=np.int32)
         rank[order] = np.arange(len(categories))
         ranks.append(rank[table.codes(name)])
+        space *= max(len(categories), 1)
+    if space < 2**62:
+        key = np.zeros(n, dtype=np.int64)
+        for name, rank in zip(names, ranks):
+            key *= max(len(table.categories(name)), 1)
+            key += rank
+        del ranks
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        del key
+        starts = np.ones(n, dtype=bool)
+        if n:
+            starts[1:] = sorted_key[1:] != sorted_key[:-1]
+        del sorted_key
+        return _groups(table, names, order, starts)
     order = np.lexsort(ranks[::-1])
     sorted_ranks = np.stack([r[order] for r in ranks], axis=1)
     starts = np.ones(n, dtype=bool)
     if n:
         starts[1:] = np.any(sorted_ranks[1:] != sorted_ranks[:-1], axis=1)
+    return _groups(table, names, order, starts)
+
+
+def _groups(table: Table, names: list[str], order: np.ndarray, starts: np.ndarray):
+    n = table.n_rows
     group_sorted = np.cumsum(starts) - 1
     group = np.empty(n, dtype=np.int64)
     group[order] = group_sorted
