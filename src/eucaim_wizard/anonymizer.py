@@ -98,7 +98,7 @@ class Evaluator:
         for a, attribute in enumerate(self.frequency.attributes):
             per_level = np.zeros(attribute.n_levels, dtype=np.int64)
             for level in range(attribute.min_level, attribute.max_level + 1):
-                sizes = np.bincount(attribute.up(0, level)[base.codes[a]], weights=base.sizes,
+                sizes = np.bincount(self.frequency.base_codes(a, level), weights=base.sizes,
                                     minlength=attribute.domain_size(level)).astype(np.int64)
                 groups = ClassStatistics(sizes, self.frequency.n_records)
                 fails = np.zeros(len(sizes), dtype=bool)

@@ -112,6 +112,15 @@ class Hierarchy:
         table.flags.writeable = False
         self._table = table
         self._index: dict[str, int] | None = None
+        # results derived from the (immutable) rows, kept so that repeated runs on the same
+        # hierarchy object (a project anonymized again, benchmarks) do not recompute them
+        self._derived: dict = {}
+
+    def derived(self, key, compute):
+        """``compute()``, remembered under ``key`` for this hierarchy (its rows never change)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     # --- shape and access -------------------------------------------------------------
     @property
@@ -175,6 +184,9 @@ class Hierarchy:
         generalizing one more level never splits a group (monotonicity [1]_), and it rejects a
         label with two parents [3]_.
         """
+        return list(self.derived(("findings", self._where()), self._findings))
+
+    def _findings(self) -> list[Finding]:
         where, found = self._where(), []
         rows = list(map(tuple, self._table.tolist()))
         repeats = {row: n for row, n in Counter(rows).items() if n > 1}

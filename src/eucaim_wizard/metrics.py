@@ -198,6 +198,20 @@ class _MultiDimensional(Metric):
         return aggregate(self.scores(classes, ok), self.weights, self.how)
 
 
+def _label_shares(attribute: EncodedAttribute) -> list[np.ndarray]:
+    """Per level, the share of the hierarchy's rows that carry each label (in code order)."""
+    rows = attribute.hierarchy.table
+    shares = []
+    for level in range(attribute.n_levels):
+        counts: dict[str, int] = {}
+        for label in rows[:, level]:
+            counts[label] = counts.get(label, 0) + 1
+        share = np.array([counts[label] for label in attribute.labels[level]], dtype=float) / len(rows)
+        share.flags.writeable = False
+        shares.append(share)
+    return shares
+
+
 class Loss(_MultiDimensional):
     """ARX's Loss: Iyengar's generalized loss metric, with ARX's gs-factor and rounding.
 
@@ -227,16 +241,11 @@ class Loss(_MultiDimensional):
     def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
         rows = attribute.hierarchy.table
         self.domain[a] = len(rows)
-        shares = []
-        for level in range(attribute.n_levels):
-            counts: dict[str, int] = {}
-            for label in rows[:, level]:
-                counts[label] = counts.get(label, 0) + 1
-            shares.append(np.array([counts[label] for label in attribute.labels[level]], dtype=float) / len(rows))
+        shares = attribute.hierarchy.derived("label-shares", lambda: _label_shares(attribute))
         self.shares.append(shares)
         base = self.frequency.base
         sizes = base.sizes.astype(float)
-        sums = [_weighted_sum(sizes, shares[level][attribute.up(0, level)[base.codes[a]]]) * self.g
+        sums = [_weighted_sum(sizes, shares[level][self.frequency.base_codes(a, level)]) * self.g
                 for level in range(attribute.n_levels)]
         # a suppressed value never costs less than the generalized one: the bound is exact
         return self.normalise(a, np.asarray(sums))

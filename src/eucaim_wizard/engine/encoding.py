@@ -86,12 +86,17 @@ def encode_hierarchy(hierarchy: Hierarchy) -> tuple[list[np.ndarray], list[np.nd
 
     Level-0 codes are the order of the hierarchy's distinct level-0 values.
     """
+    return hierarchy.derived("encoding", lambda: _encode_hierarchy(hierarchy))
+
+
+def _encode_hierarchy(hierarchy: Hierarchy) -> tuple[list[np.ndarray], list[np.ndarray]]:
     table = hierarchy.table
     _, first_rows = np.unique(factorize(table[:, 0])[0], return_index=True)
     first_rows.sort()  # distinct level-0 values in file order
     lookup, labels = [], []
     for level in range(table.shape[1]):
         codes, distinct = factorize(table[first_rows, level])
+        codes.flags.writeable = False  # shared by every run on this hierarchy
         lookup.append(codes)
         labels.append(distinct)
     return lookup, labels
