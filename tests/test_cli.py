@@ -44,7 +44,8 @@ def folder(tmp_path: Path) -> Path:
 
 # --- help --------------------------------------------------------------------------------
 def test_every_command_is_listed():
-    assert COMMANDS == ["anonymize", "init", "validate"]
+    expected = {"init", "validate", "anonymize", "check", "extract", "import-arx", "export-arx", "hierarchies"}
+    assert expected <= set(COMMANDS)
 
 
 def test_main_help_shows_an_example_session():
@@ -61,10 +62,14 @@ def test_every_command_help_shows_an_example(command):
     assert f"Example: eucaim-wizard {command} " in result.output
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+GROUPS = {"hierarchies"}  # their examples start with a sub-command
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - GROUPS))
 def test_help_examples_name_files_that_exist(command):
     example = run(command, "--help").output.split(f"Example: eucaim-wizard {command} ")[1].split()[0]
-    assert (Path(__file__).resolve().parents[1] / example).is_file(), example
+    repo = Path(__file__).resolve().parents[1]
+    assert (repo / example).exists(), example
 
 
 def test_python_dash_m_shows_the_help():

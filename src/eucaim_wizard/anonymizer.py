@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from .engine.classes import ClassTable, FrequencyTable
-from .engine.encoding import EncodedAttribute, encode_attribute
+from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
 from .errors import HierarchyError, ProjectError
 from .metrics import Metric, build_metric
 from .privacy import ClassStatistics, PrivacyModel
+from .privacy.base import SensitiveDomain
 from .project import Project, Role
 from .table import Table
 
@@ -67,24 +68,39 @@ class Evaluator:
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
 
     def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
-                 metric: Metric, suppression_limit: float):
+                 metric: Metric, suppression_limit: float, domains: dict[str, SensitiveDomain] | None = None):
         self.frequency = frequency
+        self.domains = domains or {}
         self.lattice = lattice
         self.models = models
         self.metric = metric
         # ARX suppresses at most floor(limit · n) records
         self.max_suppressed = int(np.floor(suppression_limit * frequency.n_records + 1e-9))
-        self._cached_levels = np.zeros((0, len(lattice.low)), dtype=np.int16)
+        per_class = [m for m in models if m.per_class]
+        self._monotonic = [m for m in per_class if m.monotonic_with_suppression]
+        self._other = [m for m in per_class if not m.monotonic_with_suppression]
+        # when every model is per class and monotonic without suppression, a node whose
+        # classes all pass makes every node above it pass, suppressing nothing
+        self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
+        # the cached class tables, their levels and their size (classes + sensitive triples)
         self._cached: list[ClassTable] = []
+        self._cached_levels = np.zeros((64, len(lattice.low)), dtype=np.int16)
+        self._cached_cost = np.zeros(64, dtype=np.int64)
         self._cached_rows = 0
         self._add(frequency.base)
 
     def _add(self, classes: ClassTable) -> None:
-        if self._cached_rows + classes.n_classes > self._CACHE_ROWS:
+        cost = classes.n_classes + sum(len(d.cls) for d in classes.distributions.values())
+        if self._cached_rows + cost > self._CACHE_ROWS:
             return
+        n = len(self._cached)
+        if n == len(self._cached_cost):
+            self._cached_levels = np.concatenate([self._cached_levels, np.zeros_like(self._cached_levels)])
+            self._cached_cost = np.concatenate([self._cached_cost, np.zeros_like(self._cached_cost)])
         self._cached.append(classes)
-        self._cached_rows += classes.n_classes
-        self._cached_levels = np.vstack([self._cached_levels, np.asarray(classes.levels, dtype=np.int16)])
+        self._cached_levels[n] = classes.levels
+        self._cached_cost[n] = cost
+        self._cached_rows += cost
 
     def suppression_bound(self) -> np.ndarray:
         """For every node, a lower bound of the records it must suppress.
@@ -98,9 +114,11 @@ class Evaluator:
         for a, attribute in enumerate(self.frequency.attributes):
             per_level = np.zeros(attribute.n_levels, dtype=np.int64)
             for level in range(attribute.min_level, attribute.max_level + 1):
-                sizes = np.bincount(self.frequency.base_codes(a, level), weights=base.sizes,
+                group_of = self.frequency.base_codes(a, level)
+                sizes = np.bincount(group_of, weights=base.sizes,
                                     minlength=attribute.domain_size(level)).astype(np.int64)
-                groups = ClassStatistics(sizes, self.frequency.n_records)
+                groups = self.statistics(ClassTable((), [], sizes, distributions={
+                    name: d.rolled_up(group_of, len(sizes)) for name, d in base.distributions.items()}))
                 fails = np.zeros(len(sizes), dtype=bool)
                 for model in self.models:
                     verdict = model.fails_within(groups) if model.per_class else None
@@ -112,17 +130,23 @@ class Evaluator:
 
     def classes(self, node: int) -> ClassTable:
         levels = self.lattice.levels[node]
-        usable = np.flatnonzero(np.all(self._cached_levels <= levels, axis=1))
-        source = min((self._cached[i] for i in usable), key=lambda c: c.n_classes)
-        if source.levels == tuple(int(v) for v in levels):
+        n = len(self._cached)
+        usable = np.flatnonzero(np.all(self._cached_levels[:n] <= levels, axis=1))
+        source = self._cached[int(usable[np.argmin(self._cached_cost[usable])])]
+        wanted = tuple(int(v) for v in levels)
+        if source.levels == wanted:
             return source
-        classes = self.frequency.roll_up(source, tuple(int(v) for v in levels))
+        classes = self.frequency.roll_up(source, wanted)
         self._add(classes)
         return classes
 
+    def statistics(self, classes: ClassTable) -> ClassStatistics:
+        """What the privacy models see of ``classes``."""
+        return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distributions, self.domains)
+
     def verdict(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics]:
         """Which classes satisfy every per-class model."""
-        stats = ClassStatistics(classes.sizes, self.frequency.n_records)
+        stats = self.statistics(classes)
         ok = np.ones(classes.n_classes, dtype=bool)
         for model in self.models:
             if model.per_class:
@@ -131,7 +155,15 @@ class Evaluator:
 
     def __call__(self, node: int) -> Evaluation:
         classes = self.classes(node)
-        ok, stats = self.verdict(classes)
+        stats = self.statistics(classes)
+        ok = np.ones(classes.n_classes, dtype=bool)
+        for model in self._monotonic:
+            ok &= model.classes_ok(stats)
+        # the models that are monotonic with suppression alone already suppress too much:
+        # so does every node below (fewer records pass them there)
+        fails_below = int(classes.sizes[~ok].sum()) > self.max_suppressed
+        for model in self._other:
+            ok &= model.classes_ok(stats)
         suppressed = int(classes.sizes[~ok].sum())
         anonymous = suppressed <= self.max_suppressed and all(
             model.dataset_ok(stats, ok) for model in self.models if not model.per_class
@@ -153,6 +185,8 @@ class Evaluator:
             classes=int(ok.sum()),
             min_class_size=int(kept.min()) if len(kept) else 0,
             suppresses_nothing=nothing,
+            fails_below=fails_below,
+            passes_above=nothing and self._passes_propagate,
         )
 
     def information_loss(self, node: int) -> float:
@@ -276,10 +310,27 @@ class Result:
 
     def suppressed_records(self, node: int) -> np.ndarray:
         """Boolean per record: suppressed under ``node``."""
-        levels = self.lattice.levels_of(node)
-        record_class, sizes = record_classes(self.frequency, levels)
-        ok, _ = self.evaluator.verdict(ClassTable(levels, [], sizes))
-        return ~ok[record_class]
+        levels = tuple(int(v) for v in self.lattice.levels_of(node))
+        classes, row_class = self.frequency.roll_up_with_inverse(self.frequency.base, levels)
+        ok, _ = self.evaluator.verdict(classes)
+        return ~ok[row_class[self.frequency.record_row]]
+
+    def privacy_report(self, node: int | None = None) -> list[dict[str, Any]]:
+        """Per privacy model at ``node`` (default: the optimum): its parameters, whether it
+        holds, and the value the anonymized table achieves (e.g. the smallest l)."""
+        node = self.outcome.optimum if node is None else node
+        report = []
+        if node is None:
+            return [{**model.to_config(), "holds": False, "achieved": None} for model in self.project.privacy]
+        classes = self.evaluator.classes(node)
+        ok, stats = self.evaluator.verdict(classes)
+        within_limit = int(classes.sizes[~ok].sum()) <= self.evaluator.max_suppressed
+        for model in self.project.privacy:
+            # a per-class model holds on the published table when its failing classes could
+            # all be suppressed; a dataset-level one is checked on the classes that are kept
+            holds = within_limit and (model.per_class or model.dataset_ok(stats, ok))
+            report.append({**model.to_config(), "holds": bool(holds), "achieved": model.achieved(stats, ok)})
+        return report
 
     def anonymized_table(self, levels: dict[str, int] | None = None, *, drop_suppressed: bool = False) -> Table:
         """The table generalized by ``levels`` (default: the optimum), identifiers removed."""
@@ -310,7 +361,7 @@ class Result:
             "search": {"lattice_size": self.lattice_size, "checked": self.checked, "seconds": round(self.seconds, 4)},
             "metric": self.project.metric.name,
             "metric_label": self.metric_label,
-            "privacy": [model.to_config() for model in self.project.privacy],
+            "privacy": self.privacy_report(),
             "suppression_limit": self.project.suppression_limit,
             "records": self.n_records,
         }
@@ -336,9 +387,60 @@ def prepare(project: Project, table: Table | None = None) -> tuple[Table, Freque
                 f"Run `eucaim-wizard validate` for every finding.", findings=errors)
         low, high = project.level_range(name, hierarchy)
         attributes.append(encode_attribute(table, name, hierarchy, low, high))
-    frequency = FrequencyTable(attributes)
+    sensitive, domains = {}, {}
+    for name in dict.fromkeys(m.sensitive_attribute for m in project.privacy if m.sensitive_attribute):
+        codes, domains[name] = sensitive_domain(project, table, name)
+        sensitive[name] = (codes, len(domains[name].labels))
+    frequency = FrequencyTable(attributes, sensitive)
+    frequency.domains = domains
     lattice = Lattice([a.min_level for a in attributes], [a.max_level for a in attributes])
     return table, frequency, lattice
+
+
+def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndarray, SensitiveDomain]:
+    """The value code of every record for sensitive attribute ``name``, and its domain.
+
+    Codes number the values that occur (so a value absent from the table is not part of the
+    distribution); the order is numeric when every value is a number, else the order of the
+    attribute's hierarchy rows when it has one, else text order.
+    """
+    if name not in table.columns:
+        raise ProjectError(f"the sensitive attribute {name!r} of a privacy model is not a column of "
+                           f"{project.data_path or 'the table'}; the table has: {', '.join(table.columns)}.")
+    used, codes = np.unique(table.codes(name), return_inverse=True)
+    labels = table.categories(name)[used]
+    overall = np.bincount(codes, minlength=len(labels)) / max(table.n_rows, 1)
+    attribute = project.attributes.get(name)
+    hierarchy = project.load_hierarchy(name) if attribute is not None and attribute.hierarchy is not None else None
+    levels = None
+    if hierarchy is not None:
+        lookup, level_labels = encode_hierarchy(hierarchy)
+        position = {value: code for code, value in enumerate(level_labels[0])}
+        where = np.array([position.get(v, -1) for v in labels], dtype=np.int64)
+        missing = [str(v) for v, w in zip(labels, where) if w < 0]
+        if missing:
+            raise HierarchyError(
+                f"the hierarchy of the sensitive attribute {name!r} lacks {len(missing)} of its values "
+                f"(e.g. {', '.join(map(repr, missing[:5]))}); add a row for each value, or run "
+                f"`eucaim-wizard validate` for the list.")
+        levels = [np.asarray(table_, dtype=np.int64)[where] for table_ in lookup]
+    numbers = _as_numbers(labels)
+    if numbers is not None:
+        order = np.argsort(numbers, kind="stable")
+    elif levels is not None:
+        order = np.argsort(levels[0], kind="stable")  # hierarchy row order
+    else:
+        order = np.argsort(labels.astype(str), kind="stable")
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return codes.astype(np.int64), SensitiveDomain(name, labels, overall, levels, rank)
+
+
+def _as_numbers(labels: np.ndarray) -> np.ndarray | None:
+    try:
+        return np.array([float(v) for v in labels])
+    except ValueError:
+        return None
 
 
 def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None) -> Result:
@@ -364,11 +466,16 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
     table, frequency, lattice = prepare(project, table)
     weights = [project.attributes[a.name].weight for a in frequency.attributes]
     metric = build_metric(project.metric, frequency, lattice, weights, project.suppression_limit)
-    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit)
+    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit,
+                          frequency.domains)
+    # anonymity is monotonic when every model is, with suppression or with none allowed; or
+    # when the user trades optimality for speed (ARX's "practical monotonicity")
+    monotonic = project.assume_monotonicity or all(m.monotonic_with_suppression for m in project.privacy) or (
+        evaluator.max_suppressed == 0 and all(m.monotonic for m in project.privacy))
     outcome = search(
         lattice, metric.bound, evaluator,
         not_anonymous=evaluator.suppression_bound() > evaluator.max_suppressed,
-        monotonic=all(model.monotonic for model in project.privacy),
+        monotonic=monotonic,
         exact_bound=metric.exact_bound,
         monotonic_metric=metric.monotonic,
         progress=progress,

@@ -58,8 +58,9 @@ def init(
 ) -> None:
     """Write a starting project file for a table: every column with a suggested role.
 
-    Identifier-like columns (names such as PatientID, or every value distinct) are suggested
-    as identifiers, all others as insensitive; a comment above each says why. The data file
+    Roles come from the column names (DICOM keywords, common clinical names) and the values
+    (dates, DICOM ages, ICD-10 codes, country codes, ...); a quasi-identifier gets a preset
+    hierarchy (hierarchy: preset:NAME); a comment above each column says why. The data file
     is only read, and an existing project file is kept unless --force is given.
 
     Example: eucaim-wizard init examples/demo/imaging_studies.csv -o studies.yaml
@@ -153,9 +154,74 @@ def anonymize(
         f"{optimum.equivalence_classes:,} classes, smallest {optimum.min_class_size}",
         markup=False,
     )
+    for entry in result.privacy_report():
+        out.print(f"  {_model_line(entry)}", markup=False)
     out.print(f"checked {result.checked:,} of {result.lattice_size:,} transformations in {result.seconds:.2f} s",
               markup=False)
     out.print(f"wrote {outcome.table_path} and {outcome.result_path}", markup=False)
+
+
+def _model_line(entry: dict) -> str:
+    """``k-anonymity (k=5): holds, achieved k=69`` from a model's report entry."""
+    name = next(key for key in entry if key not in ("holds", "achieved", "violating_classes",
+                                                     "violating_records", "example_rows"))
+    params = ", ".join(f"{k}={v}" for k, v in entry[name].items())
+    achieved = ", ".join(f"{k}={_number(v)}" for k, v in (entry.get("achieved") or {}).items())
+    verdict = "holds" if entry["holds"] else "does NOT hold"
+    return f"{name} ({params}): {verdict}" + (f"; achieved {achieved}" if achieved else "")
+
+
+def _number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+@app.command()
+def check(
+    project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
+    data: Annotated[Optional[Path], typer.Option(
+        "--data", help="Check this table instead of the project's data (e.g. a file anonymized elsewhere).")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the verdicts as JSON.")] = None,
+) -> None:
+    """Does the table, as it is, satisfy the project's privacy models?
+
+    Groups the records by their quasi-identifier values as they are (no generalization;
+    records with '*' in every quasi-identifier count as suppressed) and checks every model:
+    whether it holds, the value achieved (smallest k or l, largest t, ...) and the classes and
+    records that violate it. Exit code 0 when every model holds, 1 when one does not.
+
+    Example: eucaim-wizard check examples/demo/project.yaml --data out/demo/anonymized.csv
+    """
+    from .check import check_table
+    from .errors import WizardError
+    from .project import load_project
+    from .run import write_json
+    from .table import read_table
+
+    try:
+        loaded = load_project(project)
+        table = loaded.load_table() if data is None else read_table(data)
+        report = check_table(loaded, table)
+        if json_path is not None:
+            write_json(report.to_dict(), json_path)
+    except WizardError as error:
+        _fail(error)
+    source = data or loaded.data_path or "the table"
+    out.print(f"{source}: {report.records:,} records, {report.classes:,} classes; "
+              f"{report.suppressed_records:,} suppressed (limit {report.max_suppressed:,})"
+              + ("" if report.suppression_ok else " -- over the limit"), markup=False)
+    for model in report.models:
+        entry = model.to_dict()
+        line = _model_line(entry)
+        if model.violating_classes:
+            rows = ", ".join(str(r + 1) for r in model.example_rows)
+            line += (f"; {model.violating_records:,} records in {model.violating_classes:,} classes violate it "
+                     f"(e.g. data rows {rows})")
+        out.print(f"  {line}", markup=False)
+    out.print("all models hold" if report.holds else "NOT every model holds", markup=False)
+    if not report.holds:
+        raise typer.Exit(1)
 
 
 class _progress:
@@ -195,6 +261,9 @@ class _progress:
 # Commands defined in their own modules register themselves on `app` when imported; they
 # use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
 # (one import line per module, below this comment)
+from . import cli_hierarchies  # noqa: E402,F401
+from . import cli_arx  # noqa: E402,F401
+from . import cli_dicom  # noqa: E402,F401
 
 
 def main() -> None:

@@ -30,7 +30,8 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
                       model_validator)
 
-from .errors import Finding, ProjectError, WizardError
+from .builders import BuilderSpec
+from .errors import Finding, HierarchyError, ProjectError, WizardError
 from .hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
@@ -61,12 +62,17 @@ class Attribute(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
 
     role: Role = Role.INSENSITIVE
-    hierarchy: str | Hierarchy | None = Field(
-        default=None, description="ARX hierarchy CSV (path relative to the project file), or a Hierarchy"
+    hierarchy: str | Hierarchy | BuilderSpec | None = Field(
+        default=None, description="ARX hierarchy CSV (path relative to the project file), `preset:NAME`, "
+        "a builder spec `{builder: NAME, ...}`, or a Hierarchy"
     )
     min_level: int | None = Field(default=None, ge=0, description="lowest generalization level allowed")
     max_level: int | None = Field(default=None, ge=0, description="highest generalization level allowed")
     weight: float = Field(default=0.5, ge=0.0, le=1.0, description="attribute weight for the information-loss metric")
+    pseudonymize: bool = Field(default=False, description="identifier only: keep a keyed hash (HMAC-SHA-256) as a linkage key")
+    pseudonym_prefix: str = Field(default="", description="text put before every pseudonym, e.g. `EUCAIM-`")
+    secret_env: str | None = Field(default=None, description="environment variable holding the pseudonyms' secret")
+    secret_file: str | None = Field(default=None, description="file holding the pseudonyms' secret (relative to the project file)")
 
     @model_validator(mode="before")
     @classmethod
@@ -74,15 +80,29 @@ class Attribute(BaseModel):
         if value is None:  # `age:` with nothing after it
             raise ValueError("give the column's settings, e.g. `{role: insensitive}` or "
                              "`{role: quasi-identifier, hierarchy: FILE.csv}`")
+        if isinstance(value, dict) and "secret" in value:  # never echo it back in a message
+            raise ValueError("a secret is never written in the project file, which travels with the "
+                             "data; name where to read it with `secret_env: VARIABLE` or `secret_file: FILE`")
         return value
 
     @field_validator("hierarchy", mode="before")
     @classmethod
     def _hierarchy_is_a_file(cls, value: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or isinstance(value, BuilderSpec):
+            return value
+        if isinstance(value, dict):  # {builder: intervals, widths: [5, 10]}: checked now, built on the data
+            try:
+                return BuilderSpec.parse(value)
+            except HierarchyError as error:
+                raise ValueError(str(error).rstrip(".")) from None
+        if isinstance(value, str) and value.startswith("preset:"):
+            from .presets import check_preset_name
+
+            return check_preset_name(value)
         return _path_or(value, Hierarchy, "must be the path of an ARX hierarchy CSV file (relative to "
-                        "the project file), e.g. `hierarchy: hierarchy_age.csv`")
+                        "the project file, e.g. `hierarchy: hierarchy_age.csv`), a preset "
+                        "(`hierarchy: preset:age`) or a builder (`hierarchy: {builder: intervals, "
+                        "widths: [5, 10]}`)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Attribute:
@@ -98,6 +118,17 @@ class Attribute(BaseModel):
         ):
             raise ValueError(f"min_level/max_level only apply to a quasi-identifier, and this "
                              f"column's role is {self.role.value}")
+        given = [k for k in ("pseudonym_prefix", "secret_env", "secret_file") if getattr(self, k)]
+        if (self.pseudonymize or given) and self.role is not Role.IDENTIFIER:
+            keys = ["pseudonymize"] * self.pseudonymize + given
+            raise ValueError(f"{', '.join(keys)} only apply to a column of role identifier, and this "
+                             f"column's role is {self.role.value}")
+        if given and not self.pseudonymize:
+            raise ValueError(f"{', '.join(given)} given but not `pseudonymize: true`; add it to keep a "
+                             f"pseudonym, or remove them to drop the column")
+        if self.pseudonymize and (self.secret_env is None) == (self.secret_file is None):
+            raise ValueError("`pseudonymize: true` needs exactly one of `secret_env: VARIABLE` or "
+                             "`secret_file: FILE` to say where the secret is read (never the project file)")
         return self
 
 
@@ -162,6 +193,9 @@ class Project(BaseModel):
     attributes: dict[str, Attribute] = Field(default_factory=dict)
     privacy: list[PrivacyModel] = Field(default_factory=list)
     suppression_limit: float = Field(default=0.0, ge=0.0, le=1.0)
+    assume_monotonicity: bool = Field(
+        default=False, description="treat every privacy model as monotonic (ARX's practical "
+        "monotonicity): faster with non-monotonic models, but the optimum may be missed")
     metric: MetricConfig = Field(default_factory=lambda: parse_metric("loss"))
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: Path | None = Field(default=None, exclude=True)
@@ -208,6 +242,23 @@ class Project(BaseModel):
     @classmethod
     def _parse_metric(cls, value: Any) -> Any:
         return parse_metric(value)
+
+    @model_validator(mode="after")
+    def _models_fit_the_roles(self) -> Project:
+        for model in self.privacy:
+            name = model.sensitive_attribute
+            if name is None:
+                continue
+            attribute = self.attributes.get(name)
+            if attribute is None or attribute.role is not Role.SENSITIVE:
+                role = "not listed under `attributes`" if attribute is None else f"has role {attribute.role.value}"
+                raise ValueError(f"the privacy model {model} protects {name!r}, which {role}; give it "
+                                 f"`{name}: {{role: sensitive}}` (a model protects a sensitive attribute)")
+            if getattr(model, "distance", None) == "hierarchical" and attribute.hierarchy is None:
+                raise ValueError(f"hierarchical t-closeness on {name!r} measures distances in its "
+                                 f"hierarchy: add `hierarchy: FILE.csv` to {name!r}, or use "
+                                 f"`distance: equal` or `ordered`")
+        return self
 
     # -- convenience views -------------------------------------------------------------
     def with_role(self, role: Role) -> list[str]:
@@ -273,6 +324,10 @@ class Project(BaseModel):
                                f"of the project are: {', '.join(self.quasi_identifiers) or '(none)'}.")
         if isinstance(attribute.hierarchy, Hierarchy):
             return attribute.hierarchy
+        if isinstance(attribute.hierarchy, BuilderSpec) or attribute.hierarchy.startswith("preset:"):
+            from .presets import hierarchy_for_attribute  # built from the column's values, kept here
+
+            return hierarchy_for_attribute(self, name)
         path = self.resolve(attribute.hierarchy)
         try:
             stat = path.stat()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .distribution import Distribution
 from .encoding import EncodedAttribute
 
 # Grouping by a dense bincount beats sorting while the key space is at most this many times
@@ -30,14 +31,19 @@ class ClassTable:
         the mixed-radix keys on first use: most tables are only counted, never rolled up).
     sizes
         Number of records in each class (int64).
+    distributions
+        Sensitive attribute name → :class:`Distribution` of its values in each class (empty
+        when no privacy model looks at a sensitive attribute).
     """
 
-    __slots__ = ("levels", "sizes", "_codes", "_keys", "_radices")
+    __slots__ = ("levels", "sizes", "distributions", "_codes", "_keys", "_radices")
 
     def __init__(self, levels: tuple[int, ...], codes: list[np.ndarray] | None, sizes: np.ndarray,
-                 keys: np.ndarray | None = None, radices: list[int] | None = None):
+                 keys: np.ndarray | None = None, radices: list[int] | None = None,
+                 distributions: dict[str, Distribution] | None = None):
         self.levels = levels
         self.sizes = sizes
+        self.distributions = distributions or {}
         self._codes = codes
         self._keys = keys
         self._radices = radices
@@ -81,29 +87,43 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     space = 1
     for radix in radices:
         space *= max(int(radix), 1)
-    if space < 2**62:
+    affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 1 << 16))
+    if space <= affordable:
         key = _combine(codes, radices)
-        if space <= _DENSE_LIMIT and space <= _DENSE_FACTOR * max(n, 1):
-            dense = np.bincount(key, weights=weights, minlength=space)
-            present = np.flatnonzero(dense)
-            slot = np.zeros(space, dtype=np.int64)
-            slot[present] = np.arange(len(present))
-            inverse = slot[key]
-            sizes = dense[present].astype(np.int64)
-            return (present, None), sizes, inverse
-        distinct_keys, inverse, sizes = np.unique(key, return_inverse=True, return_counts=True)
-        if weights is not None:
-            sizes = np.bincount(inverse, weights=weights, minlength=len(distinct_keys)).astype(np.int64)
-        return (distinct_keys, None), sizes, inverse
-    # the key would overflow: group column by column
-    inverse = np.zeros(n, dtype=np.int64)
-    for column in codes:
-        pair = inverse * (int(column.max()) + 1 if n else 1) + column
-        _, inverse = np.unique(pair, return_inverse=True)
-    distinct_ids, first = np.unique(inverse, return_index=True)
-    distinct = [c[first].astype(np.int32) for c in codes]
-    sizes = np.bincount(inverse, weights=weights, minlength=len(distinct_ids)).astype(np.int64)
+        dense = np.bincount(key, weights=weights, minlength=space)
+        present = np.flatnonzero(dense)
+        slot = np.zeros(space, dtype=np.int64)
+        slot[present] = np.arange(len(present))
+        inverse = slot[key]
+        sizes = dense[present].astype(np.int64)
+        return (present, None), sizes, inverse
+    # Combine column by column, renumbering the partial key densely (order-preserving)
+    # whenever the next column would take its space past what a bincount can afford: linear
+    # in the rows, where sorting the full keys would not be.
+    key = np.asarray(codes[0], dtype=np.int64)
+    key_space = max(int(radices[0]), 1)
+    for column, radix in zip(codes[1:], radices[1:]):
+        radix = max(int(radix), 1)
+        if key_space * radix > affordable:
+            key, key_space = _renumber(key, key_space)
+        key = key * radix + column
+        key_space *= radix
+    inverse, n_groups = _renumber(key, key_space)
+    sizes = np.bincount(inverse, weights=weights, minlength=n_groups).astype(np.int64)
+    first = np.empty(n_groups, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each group
+    distinct = [np.asarray(c)[first].astype(np.int32) for c in codes]
     return (None, distinct), sizes, inverse
+
+
+def _renumber(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
+    """Number the distinct values of ``key`` 0, 1, … in increasing order."""
+    if space <= _DENSE_LIMIT:
+        present = np.bincount(key, minlength=space) > 0
+        slot = np.cumsum(present) - 1
+        return slot[key], int(slot[-1]) + 1 if space else 0
+    distinct, inverse = np.unique(key, return_inverse=True)
+    return inverse.reshape(-1), len(distinct)
 
 
 def _table(levels: tuple[int, ...], grouped, sizes: np.ndarray, radices: list[int]) -> ClassTable:
@@ -135,9 +155,12 @@ class FrequencyTable:
     can later be applied to every record without grouping again.
     """
 
-    def __init__(self, attributes: list[EncodedAttribute]):
+    def __init__(self, attributes: list[EncodedAttribute],
+                 sensitive: dict[str, tuple[np.ndarray, int]] | None = None):
+        """``sensitive``: attribute name → (value code of every record, number of values)."""
         self.attributes = attributes
-        n_records = len(attributes[0].codes) if attributes else 0
+        n_records = len(attributes[0].codes) if attributes else (
+            len(next(iter(sensitive.values()))[0]) if sensitive else 0)
         self.n_records = n_records
         levels = tuple(0 for _ in attributes)
         if attributes:
@@ -148,6 +171,13 @@ class FrequencyTable:
             inverse = np.zeros(n_records, dtype=np.int64)
             self.base = ClassTable(levels, [], np.array([n_records], dtype=np.int64))
         self.record_row = inverse
+        #: sensitive attribute → the share of each of its values in the whole table
+        self.overall: dict[str, np.ndarray] = {}
+        #: sensitive attribute → what the privacy models know of its values (set by the caller)
+        self.domains: dict = {}
+        for name, (values, n_values) in (sensitive or {}).items():
+            self.base.distributions[name] = Distribution.from_rows(inverse, values, self.base.n_classes, n_values)
+            self.overall[name] = np.bincount(values, minlength=n_values) / max(n_records, 1)
         # the base table's codes generalized to each level, made on first use: most checks
         # start from the base table, and then grouping needs no lookups at all
         self._base_at: dict[tuple[int, int], np.ndarray] = {}
@@ -163,6 +193,14 @@ class FrequencyTable:
 
     def roll_up(self, source: ClassTable, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels``, computed from the classes of a more specific ``source``."""
+        return self.roll_up_with_inverse(source, levels)[0]
+
+    def roll_up_with_inverse(self, source: ClassTable, levels: tuple[int, ...]) -> tuple[ClassTable, np.ndarray]:
+        """:meth:`roll_up`, and for every class of ``source`` the index of its class."""
+        if not self.attributes:
+            inverse = np.zeros(source.n_classes, dtype=np.int64)
+            return ClassTable(levels, [], source.sizes.copy(), distributions={
+                name: d.rolled_up(inverse, 1) for name, d in source.distributions.items()}), inverse
         if source is self.base:
             mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
         else:
@@ -171,10 +209,11 @@ class FrequencyTable:
                 for attribute, column, have, want in zip(self.attributes, source.codes, source.levels, levels)
             ]
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
-        if not self.attributes:
-            return ClassTable(levels, [], source.sizes.copy())
-        grouped, sizes, _ = group(mapped, radices, source.sizes)
-        return _table(levels, grouped, sizes, radices)
+        grouped, sizes, inverse = group(mapped, radices, source.sizes)
+        table = _table(levels, grouped, sizes, radices)
+        for name, distribution in source.distributions.items():
+            table.distributions[name] = distribution.rolled_up(inverse, table.n_classes)
+        return table, inverse
 
     def classes(self, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels`` computed from the base table."""

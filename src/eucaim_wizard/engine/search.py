@@ -47,6 +47,10 @@ class Evaluation:
     classes: int
     min_class_size: int
     suppresses_nothing: bool  #: no class fails a per-class model (nothing to suppress)
+    #: not anonymous, and neither is any node below it (a monotonic part of the models fails)
+    fails_below: bool = False
+    #: suppresses nothing, and neither does any node above it, which are all anonymous
+    passes_above: bool = False
 
 
 @dataclass
@@ -163,17 +167,19 @@ def search(
         if result.anonymous:
             status[node] = ANONYMOUS
             offer(node)
-            if monotonic:
+            if monotonic or result.passes_above:
                 up = lattice.above(node)
                 status[up] = ANONYMOUS
                 if result.suppresses_nothing:
                     suppresses_nothing[up] = True
-                if monotonic_metric:
+                # above a node that suppresses nothing, the loss is the bound, which is at
+                # least this node's (exact) loss: nothing there can be preferred to it
+                if monotonic_metric or (result.passes_above and exact_bound):
                     up[node] = False
                     dominated[up] = True
         else:
             status[node] = NOT_ANONYMOUS
-            if monotonic:
+            if monotonic or result.fails_below:
                 status[lattice.below(node)] = NOT_ANONYMOUS
         return result.anonymous
 

@@ -12,13 +12,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .base import ClassStatistics, PrivacyModel
+from .base import ClassStatistics, PrivacyModel, SensitiveDomain
+from .disclosure import BetaLikeness, DeltaDisclosure
 from .k_anonymity import KAnonymity
+from .l_diversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
+from .t_closeness import TCloseness
 
 #: project key → model class
-MODELS: dict[str, type[PrivacyModel]] = {model.key: model for model in (KAnonymity,)}
+MODELS: dict[str, type[PrivacyModel]] = {model.key: model for model in (
+    KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, TCloseness, DeltaDisclosure,
+    BetaLikeness,
+)}
 
-__all__ = ["MODELS", "ClassStatistics", "KAnonymity", "PrivacyModel", "parse_privacy_models"]
+__all__ = ["MODELS", "BetaLikeness", "ClassStatistics", "DeltaDisclosure", "DistinctLDiversity",
+           "EntropyLDiversity", "KAnonymity", "PrivacyModel", "RecursiveCLDiversity", "SensitiveDomain",
+           "TCloseness", "parse_privacy_models"]
 
 
 def parse_privacy_models(value: Any) -> list[PrivacyModel]:

@@ -9,10 +9,38 @@ to know which model it runs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True)
+class SensitiveDomain:
+    """What the models know of a sensitive attribute's values, beyond the classes.
+
+    Attributes
+    ----------
+    name
+        The attribute.
+    labels
+        The text of each value code.
+    overall
+        The share of each value in the whole table (all records, before any suppression).
+    levels
+        With a hierarchy: per level, the code of each value's generalization at that level
+        (level 0 is the value itself); ``None`` without one.
+    rank
+        The position of each value in the attribute's order (numeric when every value is a
+        number, else the hierarchy's row order, else text order).
+    """
+
+    name: str
+    labels: np.ndarray
+    overall: np.ndarray
+    levels: list[np.ndarray] | None
+    rank: np.ndarray
 
 
 class ClassStatistics:
@@ -24,13 +52,27 @@ class ClassStatistics:
         Number of records in each equivalence class (int64, one entry per class).
     n_records
         Number of records in the table (all classes together).
+    distributions
+        Sensitive attribute → its values in each class (:class:`~eucaim_wizard.engine.distribution.Distribution`).
+    domains
+        Sensitive attribute → :class:`SensitiveDomain`.
     """
 
-    __slots__ = ("sizes", "n_records")
+    __slots__ = ("sizes", "n_records", "distributions", "domains")
 
-    def __init__(self, sizes: np.ndarray, n_records: int):
+    def __init__(self, sizes: np.ndarray, n_records: int, distributions: dict | None = None,
+                 domains: dict[str, SensitiveDomain] | None = None):
         self.sizes = sizes
         self.n_records = int(n_records)
+        self.distributions = distributions or {}
+        self.domains = domains or {}
+
+    def distribution(self, name: str):
+        """The distribution of sensitive attribute ``name`` (a bug if it was not prepared)."""
+        try:
+            return self.distributions[name], self.domains[name]
+        except KeyError:
+            raise RuntimeError(f"the class statistics hold no distribution of {name!r}") from None
 
 
 class PrivacyModel(BaseModel):
@@ -45,9 +87,12 @@ class PrivacyModel(BaseModel):
 
     #: the key of the model in the project file, e.g. ``"k-anonymity"``
     key: ClassVar[str] = ""
-    #: anonymity under this model is monotonic under generalization, also with suppression:
-    #: if a transformation satisfies it, so does every more general one.
+    #: without suppression, a transformation more general than one satisfying the model
+    #: satisfies it too (a class made by merging classes that pass, passes)
     monotonic: ClassVar[bool] = True
+    #: ... and this holds with record suppression too (a merged class fails only if all the
+    #: classes it merges fail), so that anonymity is monotonic whatever the suppression limit
+    monotonic_with_suppression: ClassVar[bool] = True
     #: decided per equivalence class (failing classes are suppressed) rather than per table
     per_class: ClassVar[bool] = True
 

@@ -1,0 +1,126 @@
+"""``eucaim-wizard hierarchies list|show|export``: the preset hierarchy library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from .cli import _fail, app, out
+
+hierarchies_app = typer.Typer(
+    name="hierarchies",
+    help=("The EUCAIM preset hierarchies: list them, show one, export one as an ARX CSV file.\n\n"
+          "Use a preset in a project file as `hierarchy: preset:NAME`.\n\n"
+          "Example: eucaim-wizard hierarchies show manufacturer"),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(hierarchies_app)
+
+
+@hierarchies_app.command("list")
+def list_presets() -> None:
+    """List the presets: name, kind (static file or builder), levels and what they fit.
+
+    Example: eucaim-wizard hierarchies list
+    """
+    from .errors import WizardError
+    from .presets import load_library
+
+    try:
+        library = load_library()
+    except WizardError as error:
+        _fail(error)
+    table = RichTable(title=Text(f"{len(library)} preset hierarchies (use as `hierarchy: preset:NAME`)"))
+    for column in ("name", "kind", "levels", "fits", "what it is"):
+        table.add_column(column, overflow="fold")
+    for preset in library:
+        table.add_row(preset.name, preset.kind, str(preset.n_levels), Text(", ".join(preset.kinds)),
+                      Text(preset.title))
+    out.print(table)
+
+
+@hierarchies_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="The preset, e.g. manufacturer (see `hierarchies list`).")],
+    rows: Annotated[int, typer.Option("--rows", help="How many example rows to print.")] = 8,
+) -> None:
+    """Describe a preset: its levels, the columns it fits, its source, and example rows.
+
+    Example: eucaim-wizard hierarchies show age-dicom
+    """
+    from .errors import WizardError
+    from .presets import load_library
+
+    try:
+        preset = load_library().get(name)
+        example = preset.apply(list(preset.examples)).hierarchy if preset.examples else preset.hierarchy()
+    except WizardError as error:
+        _fail(error)
+    out.print(Text(f"{preset.name}: {preset.title}", style="bold"))
+    if preset.builder is not None:
+        out.print(Text(f"kind: builder {preset.builder.to_dict()}"))
+    else:
+        out.print(Text(f"kind: static, {preset.file.name} ({preset.hierarchy().n_values:,} values)"))
+    out.print(Text(f"fits: {', '.join(preset.kinds)}; columns such as {', '.join(preset.columns)}"))
+    out.print(Text(f"source: {preset.source}"))
+    out.print(Text("levels:"))
+    for level, description in enumerate(preset.levels):
+        out.print(Text(f"  {level}  {description}"))
+    table = RichTable(title=Text(f"example rows (hierarchy: preset:{preset.name})"))
+    for level in range(example.n_levels):
+        table.add_column(f"level {level}", overflow="fold")
+    for row in example.table.tolist()[:rows]:
+        table.add_row(*(Text(cell if cell else "(empty)") for cell in row))
+    out.print(table)
+
+
+@hierarchies_app.command("export")
+def export(
+    name: Annotated[str, typer.Argument(help="The preset, e.g. sex.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The ARX hierarchy CSV to write.")],
+    data: Annotated[Optional[Path], typer.Option(
+        "--data", help="Build the preset for the values of a column of this table (needed for date, time, ...).")] = None,
+    column: Annotated[Optional[str], typer.Option("--column", help="The column of --data.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a preset as an ARX hierarchy CSV file (';', no header, one root).
+
+    Static presets are written whole; with --data and --column, any preset is fitted to the
+    column's values (one row per value, unknown values in the Unknown branch, as in a project).
+
+    Example: eucaim-wizard hierarchies export age-dicom --data studies.csv --column PatientAge -o age.csv
+    """
+    from .errors import HierarchyError, WizardError
+    from .presets import load_library
+    from .table import read_table
+
+    try:
+        if (data is None) != (column is None):
+            raise HierarchyError("give both --data TABLE and --column NAME, or neither.")
+        if output.exists() and not force:
+            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        if data is not None and output.exists() and output.resolve() == data.resolve():
+            raise HierarchyError(f"refusing to write {output}: it is the input table.")
+        preset = load_library().get(name)
+        if data is None:
+            hierarchy, unknown = preset.hierarchy(), ()
+        else:
+            table = read_table(data)
+            if column not in table.columns:
+                raise HierarchyError(f"{data} has no column {column!r}; its columns are: {', '.join(table.columns)}.")
+            result = preset.apply(table.categories(column).tolist(), column=column)
+            hierarchy, unknown = result.hierarchy, result.unknown
+        hierarchy.write(output)
+    except WizardError as error:
+        _fail(error)
+    out.print(f"wrote {output}: {hierarchy.n_values:,} values, {hierarchy.n_levels} levels (0-{hierarchy.n_levels - 1})",
+              markup=False)
+    if unknown:
+        shown = ", ".join(repr(v) for v in unknown[:10])
+        out.print(f"{len(unknown)} value(s) not recognised, in the Unknown branch: {shown}"
+                  f"{', …' if len(unknown) > 10 else ''}", markup=False)
