@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/eucaim-wizard validate examples/demo/project.yaml
 	$(BIN)/eucaim-wizard anonymize examples/demo/project.yaml -o $(OUT)/demo
-	@echo "demo outputs: $(OUT)/demo/anonymized.csv and $(OUT)/demo/result.json"
+	$(BIN)/eucaim-wizard anonymize examples/imaging/project.yaml -o $(OUT)/imaging
+	$(BIN)/eucaim-wizard anonymize examples/clinical/project.yaml -o $(OUT)/clinical
+	@echo "demo outputs: $(OUT)/demo, $(OUT)/imaging and $(OUT)/clinical (anonymized table + result.json)"
 
 # pytest exits 5 when it collected no test: that fails `make test` like any failure.
 test: setup

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import doctest
 import struct
 import zipfile
@@ -327,9 +329,16 @@ def test_demo_imports_and_runs_end_to_end_on_the_command_line(seed_pack, tmp_pat
     imported = run("import-arx", seed_pack / DEMO, "-o", project)
     assert imported.exit_code == 0, imported.output
     assert "Not carried over" in imported.output and "information loss 0.6828901072069209" in imported.output
-    assert run("validate", project).exit_code == 0
-    done = run("anonymize", project, "-o", tmp_path / "out")
+    # the pack's synthetic data is not in the EUCAIM profile's form (days, an unmarked ID):
+    # the de-identification guard stops until the curator confirms
+    refused = run("anonymize", project, "-o", tmp_path / "out")
+    assert refused.exit_code == 2 and "--i-confirm-deidentified" in refused.output
+    assert not (tmp_path / "out").exists()
+    assert run("validate", project, "--i-confirm-deidentified").exit_code == 0
+    done = run("anonymize", project, "-o", tmp_path / "out", "--i-confirm-deidentified")
     assert done.exit_code == 0, done.output
+    guard = json.loads((tmp_path / "out" / "result.json").read_text())["guard"]
+    assert guard["confirmed_deidentified"] and {f["code"] for f in guard["findings"]} >= {"day-not-01"}
     assert "Age=3, Weight_kg=3, Sex=0, Ethnicity_Country=2, Imaging_Modality=0, Manufacturer_Model=2, " \
            "Zip_Code=5; information loss 0.6829" in done.output
     again = run("import-arx", seed_pack / DEMO, "-o", project)

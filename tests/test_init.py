@@ -25,6 +25,11 @@ def data(tmp_path: Path) -> Path:
     return path
 
 
+def comments(text: str) -> str:
+    """The comment lines of a project file as one line (comments are wrapped at 92 columns)."""
+    return " ".join(line.strip().removeprefix("# ") for line in text.splitlines() if line.strip().startswith("#"))
+
+
 def role(name: str, values: list[str]) -> str:
     return suggest_role(Table.from_columns({name: values}), name)[0]
 
@@ -36,10 +41,12 @@ def test_identifier_like_names_are_suggested_as_identifiers(name):
     assert role(name, ["a", "a", "b"]) == "identifier"
 
 
-@pytest.mark.parametrize("name", ["ManufacturerModelName", "InstitutionName", "Modality", "Age",
-                                  "Diagnosis", "Width", "Idea", "Valid"])
-def test_other_names_are_not_taken_for_identifiers(name):
-    assert role(name, ["a", "a", "b"]) == "insensitive"
+@pytest.mark.parametrize("name, expected", [
+    ("ManufacturerModelName", "quasi-identifier"), ("InstitutionName", "quasi-identifier"),
+    ("Modality", "quasi-identifier"), ("Age", "quasi-identifier"), ("Diagnosis", "sensitive"),
+    ("Width", "insensitive"), ("Idea", "insensitive"), ("Valid", "insensitive")])
+def test_other_names_are_not_taken_for_identifiers(name, expected):
+    assert role(name, ["a", "a", "b"]) == expected
 
 
 def test_column_with_every_value_distinct_is_suggested_as_identifier():
@@ -52,24 +59,34 @@ def test_single_record_is_not_taken_for_a_key():
     assert role("code", ["x1"]) == "insensitive"
 
 
-def test_quasi_identifier_like_names_stay_insensitive_with_a_hint():
+def test_quasi_identifier_names_are_suggested_as_quasi_identifiers_with_the_reason():
     chosen, reason = suggest_role(Table.from_columns({"PatientAge": ["34", "34", "35"]}), "PatientAge")
-    assert chosen == "insensitive" and "suggests a quasi-identifier" in reason
+    assert chosen == "quasi-identifier"
+    assert reason == ("DICOM keyword PatientAge (the age at the study): a quasi-identifier; the values "
+                      "are plain numbers of years")
 
 
 def test_written_project_lists_every_column_with_its_suggested_role(data, tmp_path):
     path = write_starting_project(data, tmp_path / "project.yaml")
     attributes = yaml.safe_load(path.read_text())["attributes"]
-    assert {name: settings["role"] for name, settings in attributes.items()} == {
-        "PatientID": "identifier", "Patient_Name": "identifier", "AccessionNumber": "identifier",
-        "ManufacturerModelName": "insensitive", "PatientSex": "insensitive",
-        "Modality": "insensitive", "note": "insensitive"}
+    assert attributes == {
+        "PatientID": {"role": "identifier"}, "Patient_Name": {"role": "identifier"},
+        "AccessionNumber": {"role": "identifier"},
+        "ManufacturerModelName": {"role": "quasi-identifier", "hierarchy": "preset:scanner-model"},
+        "PatientSex": {"role": "quasi-identifier", "hierarchy": "preset:sex"},
+        "Modality": {"role": "quasi-identifier", "hierarchy": "preset:modality"},
+        "note": {"role": "insensitive"}}
 
 
 def test_written_project_explains_each_role_in_a_comment(data, tmp_path):
     text = write_starting_project(data, tmp_path / "project.yaml").read_text()
-    assert "# the name looks like a direct identifier" in text
-    assert '# 2 distinct value(s) in 12 records, most frequent "CT" (8); make it a quasi-identifier' in text
+    flat = comments(text)
+    assert ("DICOM keyword PatientName: a direct identifier (DICOM PS3.15 Annex E); it will be removed "
+            "from every output") in flat  # Patient_Name
+    assert ('2 distinct value(s) in 12 records, most frequent "CT" (8); DICOM keyword Modality (the '
+            'modality, weakly identifying): a quasi-identifier; all of the known values are imaging '
+            'modality codes; preset:modality: the preset knows every value') in flat
+    assert "3 distinct value(s) in 12 records, values not shown (none is held by 5 or more records)" in flat
 
 
 def test_values_of_fewer_than_five_records_are_not_quoted(data, tmp_path):
@@ -87,8 +104,9 @@ def test_written_project_loads_and_validates(data, tmp_path):
     project = load_project(path)
     assert project.data_path == data.resolve()
     assert project.identifiers == ["PatientID", "Patient_Name", "AccessionNumber"]
+    assert project.quasi_identifiers == ["ManufacturerModelName", "PatientSex", "Modality"]
     report = validate_project(project)
-    assert report.usable and [f.code for f in report.findings if f.severity != "info"] == ["no-quasi-identifiers"]
+    assert report.usable and [f.code for f in report.findings if f.severity != "info"] == []
 
 
 def test_written_project_records_the_detected_format(tmp_path):
@@ -167,4 +185,65 @@ def test_excel_sheet_is_recorded_in_the_project(tmp_path):
 
 def test_all_distinct_column_named_like_a_quasi_identifier_is_not_taken_for_a_key():
     chosen, reason = suggest_role(Table.from_columns({"ZipCode": ["1001", "1002", "1003"]}), "ZipCode")
-    assert chosen == "insensitive" and "suggests a quasi-identifier" in reason
+    assert chosen == "quasi-identifier" and reason == "the name suggests a postal code: a quasi-identifier"
+
+
+def test_preset_comment_counts_the_values_the_preset_does_not_know(data, tmp_path):
+    text = write_starting_project(data, tmp_path / "project.yaml").read_text()
+    # "Model 0" and "Model 1" are no scanner models: both go to the preset's Unknown branch
+    assert ("preset:scanner-model: 2 value(s) of 12 record(s) are not in the preset and go to its "
+            "Unknown branch") in comments(text)
+    assert "preset:sex: the preset knows every value" in comments(text)
+
+
+def test_quasi_identifier_without_a_preset_is_removed_until_it_has_a_hierarchy(tmp_path):
+    data = tmp_path / "zip.csv"
+    data.write_text("zip_code,sex\n" + "".join(f"{1000 + i % 4},F\n" for i in range(8)))
+    text = write_starting_project(data, tmp_path / "project.yaml").read_text()
+    assert "\n  zip_code: {role: identifier}\n" in text
+    assert "no preset fits it, so it is removed until it has a hierarchy" in comments(text)
+    assert "\n  sex: {role: quasi-identifier, hierarchy: preset:sex}\n" in text
+
+
+def test_sensitive_column_is_written_sensitive_with_its_preset_as_a_hint(tmp_path):
+    data = tmp_path / "diagnoses.csv"
+    data.write_text("diagnosis\n" + "C50.1\nC61\n" * 4)
+    text = write_starting_project(data, tmp_path / "project.yaml").read_text()
+    assert "\n  diagnosis: {role: sensitive}\n" in text and "preset:icd10 fits its codes" in comments(text)
+    assert load_project(tmp_path / "project.yaml").sensitive == ["diagnosis"]
+    assert ("\n  # - distinct-l-diversity: {attribute: diagnosis, l: 2}   # at least 2 different values of it "
+            "in every class (remove the # to use it)\n") in text
+
+
+def test_a_search_larger_than_arx_s_optimal_limit_is_pointed_out(tmp_path):
+    data = tmp_path / "many.csv"
+    data.write_text("PatientSex,PatientAge,StudyDate,Modality,BodyPartExamined,Manufacturer,SliceThickness,"
+                    "PatientBirthDate\n" + "F,045Y,20230501,CT,CHEST,SIEMENS,5,19780501\n"
+                    "M,061Y,20220301,MR,PELVIS,Philips,3,19610301\n" * 3)
+    flat = comments(write_starting_project(data, tmp_path / "project.yaml").read_text())
+    # levels: sex 3, age-dicom 6, dates 6 and 6, modality 4, body part 4, manufacturer 4, slice thickness 4
+    assert ("NOTE: 8 quasi-identifiers make 165,888 transformations to search, more than the 100,000 ARX "
+            "searches optimally.") in flat
+
+
+def test_a_small_search_gets_no_note(data, tmp_path):
+    assert "NOTE" not in write_starting_project(data, tmp_path / "project.yaml").read_text()
+
+
+def test_a_preset_that_does_not_validate_is_not_set(data, tmp_path, monkeypatch):
+    from eucaim_wizard.errors import Finding
+    from eucaim_wizard.project import Project
+
+    original = Project.check_against
+
+    def failing(self, table):  # as if the sex preset did not fit the column
+        return original(self, table) + [Finding("error", "not-a-tree", "…", where="PatientSex")]
+
+    monkeypatch.setattr(Project, "check_against", failing)
+    text = write_starting_project(data, tmp_path / "project.yaml").read_text()
+    assert "\n  PatientSex: {role: identifier}\n" in text
+    assert ("preset:sex fits it but cannot be used here (`validate` reports not-a-tree); it is removed until "
+            "then: set {role: quasi-identifier, hierarchy: preset:sex} once `validate` accepts it") in comments(text)
+    assert "\n  Modality: {role: quasi-identifier, hierarchy: preset:modality}\n" in text
+    monkeypatch.undo()
+    assert validate_project(tmp_path / "project.yaml").usable

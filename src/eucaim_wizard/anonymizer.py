@@ -333,7 +333,11 @@ class Result:
         return report
 
     def anonymized_table(self, levels: dict[str, int] | None = None, *, drop_suppressed: bool = False) -> Table:
-        """The table generalized by ``levels`` (default: the optimum), identifiers removed."""
+        """The table generalized by ``levels`` (default: the optimum), identifiers removed.
+
+        Identifiers marked ``pseudonymize: true`` are kept as they are here: the export
+        (:func:`~eucaim_wizard.run.anonymize_to_folder`) replaces them by pseudonyms.
+        """
         if levels is None:
             if self.outcome.optimum is None:
                 raise ProjectError("no transformation is anonymous; there is no optimum to apply")
@@ -343,7 +347,8 @@ class Result:
         suppressed = self.suppressed_records(node)
         return generalize(
             self.table, self.frequency, self.lattice.levels_of(node), suppressed,
-            drop=self.project.identifiers, drop_suppressed=drop_suppressed,
+            drop=[name for name in self.project.identifiers if not self.project.attributes[name].pseudonymize],
+            drop_suppressed=drop_suppressed,
         )
 
     def to_dict(self) -> dict[str, Any]:

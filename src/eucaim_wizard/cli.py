@@ -79,9 +79,14 @@ def init(
               f"then run `eucaim-wizard validate {written}`", markup=False)
 
 
+CONFIRM_HELP = ("Go on although the de-identification guard finds signs of identified data "
+                "(you confirm the data is de-identified; recorded in the result).")
+
+
 @app.command()
 def validate(
     project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
+    confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
 ) -> None:
     """Check the data, the roles and every hierarchy; print a table of findings.
 
@@ -98,7 +103,7 @@ def validate(
     from .validation import validate_project
 
     try:
-        report = validate_project(project)
+        report = validate_project(project, confirmed_deidentified=confirmed)
     except WizardError as error:
         _fail(error)
     for note in report.notes:
@@ -127,6 +132,7 @@ def anonymize(
     project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for anonymized.<ext> and result.json.")],
     drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed", help="Remove suppressed records instead of writing '*'.")] = False,
+    confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
 ) -> None:
     """Find the optimal anonymous transformation and write the anonymized table.
 
@@ -142,7 +148,8 @@ def anonymize(
     try:
         loaded = load_project(project)
         with _progress("searching the lattice") as progress:
-            outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress)
+            outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
+                                          confirmed_deidentified=confirmed)
     except WizardError as error:
         _fail(error)
     result = outcome.result

@@ -156,15 +156,23 @@ def check_table(table: Table, project: Project | None = None, *, identifiers: It
     identifiers : iterable of str, optional
         The marked columns, when there is no project (default: none is marked).
     profile : "eucaim" or None
-        Under ``"eucaim"``, a date whose day is not ``01`` is a sign of identified data.
+        Under ``"eucaim"``, a date whose day is not ``01`` is a sign of identified data,
+        except in the project's quasi-identifiers and identifiers (they are generalized or
+        removed: a clinical table's exact dates are what its date hierarchy is for).
     """
     if identifiers is None:
         identifiers = project.identifiers if project is not None else ()
-    return table_signs(table, profile=profile) + unmarked_identifiers(table, identifiers)
+    handled = set(project.quasi_identifiers) | set(project.identifiers) if project is not None else set()
+    return table_signs(table, profile=profile, handled=handled) + unmarked_identifiers(table, identifiers)
 
 
-def table_signs(table: Table, *, profile: str | None = "eucaim") -> list[Finding]:
-    """Signs that ``table`` was not de-identified, whatever the roles of its columns."""
+def table_signs(table: Table, *, profile: str | None = "eucaim", handled: Iterable[str] = ()) -> list[Finding]:
+    """Signs that ``table`` was not de-identified, whatever the roles of its columns.
+
+    ``handled`` columns (generalized or removed by the project) are exempt from the
+    day-of-month check.
+    """
+    handled = set(handled)
     findings = []
     for name in table.columns:
         column = _Column(table, name)
@@ -184,7 +192,7 @@ def table_signs(table: Table, *, profile: str | None = "eucaim") -> list[Finding
         findings += column.finding(column.matches(_VENDOR_UID), "error", "vendor-uid",
                                    "holds UIDs under a vendor's root (GE, Siemens or Philips), not "
                                    "re-hashed by a de-identifier")
-        if profile == "eucaim" and (_vr(name) in ("DA", "DT") or column.all_dates()):
+        if profile == "eucaim" and name not in handled and (_vr(name) in ("DA", "DT") or column.all_dates()):
             findings += column.finding(column.day_not_01(), "error", "day-not-01",
                                        "holds dates with a day other than 01 (the EUCAIM profile "
                                        "keeps year and month)")

@@ -1,12 +1,20 @@
-"""``init``: a starting project file for a table, every column listed with a suggested role.
+"""``init``: a starting project file for a table, every column with a suggested role and why.
 
-Only what can be said with confidence is suggested: a column whose name is a direct
-identifier (``PatientID``, ``Patient_Name``, ``email``, DICOM ``...UID``) or whose every value
-is distinct (unless its name is that of a quasi-identifier such as a zip code or a birth
-date) becomes an ``identifier``; every other column starts ``insensitive``, with a
-comment saying what is known about it, for the curator to decide.  A quasi-identifier is
-never suggested: it needs a hierarchy, which ``init`` does not invent, and the written file
-must load and validate as it is.
+The suggestions come from :mod:`eucaim_wizard.roles` (column names such as DICOM keywords and
+common clinical names, and the values).  What is written:
+
+- an **identifier** (``PatientID``, a UID, a record key) as ``{role: identifier}``;
+- a **quasi-identifier** with a preset that fits it as ``{role: quasi-identifier, hierarchy:
+  preset:NAME}`` -- only if the project then validates; the comment says how many values the
+  preset does not know (they go to its ``Unknown`` branch);
+- a quasi-identifier without a usable preset as ``{role: identifier}`` (removed) with the
+  suggestion in the comment: left ``insensitive`` it would be published as it is, so it is
+  kept out until the curator gives it a hierarchy;
+- a **sensitive** column as ``{role: sensitive}``, everything else as ``{role: insensitive}``.
+
+Above each column a comment gives the reason, the number of distinct values and at most the
+three most frequent values (only those that five or more records share; never the values of
+an identifier).  The written file always loads and validates as it is.
 """
 
 from __future__ import annotations
@@ -15,84 +23,36 @@ import os
 import re
 import secrets
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ProjectError
+from .errors import ProjectError, WizardError
+from .project import Role
+from .roles import Suggestion, suggest, suggest_roles
 from .table import Table, read_table
 
 __all__ = ["suggest_role", "starting_project_text", "write_starting_project"]
 
-#: name words of direct identifiers (after splitting ``PatientID`` / ``patient_id`` into words)
-_IDENTIFIER_WORDS = {
-    "id", "ids", "uid", "uuid", "mrn", "ssn", "nhs", "email", "mail", "phone", "telephone", "mobile",
-    "fax", "address", "surname", "firstname", "lastname", "fullname", "accession", "passport",
-}
-#: a ``name`` column names a person when one of these words is in its name too
-#: (``PatientName``, ``ReferringPhysicianName``; not ``ManufacturerModelName``)
-_PERSON_WORDS = {
-    "patient", "patients", "physician", "physicians", "doctor", "first", "last", "given", "family",
-    "full", "maiden", "middle", "mother", "father", "operator", "operators", "performing",
-    "referring", "person", "subject", "user", "nick",
-}
-#: name words of attributes an attacker commonly knows: hinted in the comment, never assumed
-_QUASI_IDENTIFIER_WORDS = {
-    "age", "sex", "gender", "zip", "zipcode", "postcode", "postal", "birth", "dob", "date",
-    "country", "ethnicity", "ethnic", "race", "nationality", "weight", "height", "city",
-    "region", "occupation", "marital", "education", "institution", "site",
-}
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 #: a value is quoted in a comment only if at least this many records hold it, so that the
 #: project file never carries a rare (identifying) value of the data
 MIN_RECORDS_SHOWN = 5
 
 
-def _words(name: str) -> list[str]:
-    """``"PatientBirthDate"`` → ``["patient", "birth", "date"]``; ``"SOPInstanceUID"`` →
-    ``["sop", "instance", "uid"]``; ``"e-mail"`` → ``["e", "mail"]``."""
-    return [word.lower() for word in _WORD.findall(name)]
-
-
-def _identifier_name(name: str) -> bool:
-    words = _words(name)
-    if set(words) & _IDENTIFIER_WORDS:
-        return True
-    return "name" in words and (len(words) == 1 or bool(set(words) & _PERSON_WORDS))
-
-
 def suggest_role(table: Table, name: str) -> tuple[str, str]:
-    """A role for column ``name`` and the reason, from the column's name and values.
-
-    Returns
-    -------
-    (role, reason)
-        ``"identifier"`` for identifier-like names and for columns whose every value is
-        distinct (unless the name suggests a quasi-identifier); ``"insensitive"`` for
-        everything else.
+    """The suggested role of column ``name`` (``"identifier"``, ``"quasi-identifier"``,
+    ``"sensitive"`` or ``"insensitive"``) and the reason; see :func:`eucaim_wizard.roles.suggest`,
+    which also names the preset hierarchy.
 
     Examples
     --------
     >>> table = Table.from_columns({"PatientID": ["p1", "p2"], "sex": ["F", "F"]})
     >>> suggest_role(table, "PatientID")[0], suggest_role(table, "sex")[0]
-    ('identifier', 'insensitive')
+    ('identifier', 'quasi-identifier')
     """
-    if _identifier_name(name):
-        return "identifier", "the name looks like a direct identifier; it will be removed from every output"
-    distinct, rows = len(table.categories(name)), table.n_rows
-    quasi = bool(set(_words(name)) & _QUASI_IDENTIFIER_WORDS)
-    # A distinct zip code or birth date is a strong quasi-identifier to generalize, not a key
-    if rows > 1 and distinct == rows and not quasi:
-        return "identifier", (f"every one of the {rows:,} values is distinct, like a record key; "
-                              f"it will be removed from every output")
-    reason = f"{distinct:,} distinct value(s) in {rows:,} records"
-    if rows > 1 and distinct > 0.9 * rows:
-        reason += "; almost all distinct, so it singles records out if an attacker knows it"
-    if quasi:
-        return "insensitive", (f"{reason}; the name suggests a quasi-identifier: give it that role "
-                               f"and a `hierarchy:` if an attacker may know it")
-    return "insensitive", (f"{reason}; make it a quasi-identifier (with a `hierarchy:`) if an "
-                           f"attacker may know it, sensitive if it must be protected")
+    suggestion = suggest(table, name)
+    return suggestion.role.value, suggestion.reason
 
 
 _PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*")
@@ -139,6 +99,78 @@ def _shorten(value: str, width: int = 30) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+@dataclass(frozen=True)
+class _PresetCheck:
+    """Whether a suggested preset can be written: the project validates with it."""
+
+    usable: bool
+    problem: str = ""  #: why not (a finding code or an error's first sentence)
+    unknown_values: int = 0  #: distinct values the preset does not know (its Unknown branch)
+    unknown_records: int = 0
+    levels: int = 0  #: the levels of the fitted hierarchy
+
+
+def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Path) -> dict[str, _PresetCheck]:
+    """For each quasi-identifier with a preset: does a project with it validate, and how many
+    values go to the preset's ``Unknown`` branch?  (One project holds them all, so that the
+    library and the table are read once.)"""
+    from .privacy import KAnonymity
+    from .project import Project
+
+    candidates = {s.column: s.preset for s in suggestions if s.role is Role.QUASI_IDENTIFIER and s.preset}
+    if not candidates:
+        return {}
+    attributes = {name: {"role": "quasi-identifier", "hierarchy": f"preset:{preset}"}
+                  for name, preset in candidates.items()}
+    try:
+        project = Project(data=table, privacy=[KAnonymity(k=10)], base_dir=project_dir, attributes=attributes)
+        findings = project.check_against(table)
+    except WizardError as error:  # the presets cannot be written in a project at all
+        return {name: _PresetCheck(False, str(error).split("; ")[0].rstrip(".")) for name in candidates}
+    from .presets import load_library
+
+    library = load_library()
+    checks: dict[str, _PresetCheck] = {}
+    for name, preset in candidates.items():
+        errors = [f for f in findings if f.severity == "error" and f.where == name]
+        if errors:
+            checks[name] = _PresetCheck(False, f"`validate` reports {errors[0].code}")
+            continue
+        values = [str(v) for v in table.categories(name)]
+        unknown = set(library.get(preset).apply(values, column=name).unknown)
+        counts = np.bincount(table.codes(name), minlength=len(values))
+        records = int(sum(count for value, count in zip(values, counts) if value in unknown))
+        checks[name] = _PresetCheck(True, "", len(unknown), records, project.load_hierarchy(name).n_levels)
+    return checks
+
+
+def _column_text(table: Table, suggestion: Suggestion, check: _PresetCheck | None) -> tuple[str, str]:
+    """The comment above a column and its entry (``{role: ...}``) in the project file."""
+    name, role, preset = suggestion.column, suggestion.role, suggestion.preset
+    if role is Role.IDENTIFIER:  # an identifier's values are never copied into the project
+        return suggestion.reason, "{role: identifier}"
+    distinct, rows = len(table.categories(name)), table.n_rows
+    text = f"{distinct:,} distinct value(s) in {rows:,} records, {_frequent_values(table, name)}; {suggestion.reason}"
+    if role is Role.QUASI_IDENTIFIER:
+        if check is not None and check.usable:
+            known = ("the preset knows every value" if not check.unknown_values else
+                     f"{check.unknown_values:,} value(s) of {check.unknown_records:,} record(s) are not in the "
+                     f"preset and go to its Unknown branch (`validate` names them)")
+            return f"{text}; preset:{preset}: {known}", f"{{role: quasi-identifier, hierarchy: preset:{preset}}}"
+        if preset is not None:
+            why = (f"preset:{preset} fits it but cannot be used here ({check.problem if check else 'not checked'}); "
+                   f"it is removed until then: set {{role: quasi-identifier, hierarchy: preset:{preset}}} "
+                   f"once `validate` accepts it")
+        else:
+            why = ("no preset fits it, so it is removed until it has a hierarchy: write one and set "
+                   "{role: quasi-identifier, hierarchy: FILE.csv}")
+        return f"{text}; {why}", "{role: identifier}"
+    if role is Role.SENSITIVE:
+        hint = f"; preset:{preset} fits its codes" if preset else ""
+        return f"{text}{hint}", "{role: sensitive}"
+    return text, "{role: insensitive}"
+
+
 def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
     """The YAML text of a starting project for ``table`` read from ``data``.
 
@@ -158,6 +190,7 @@ def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
         "# `eucaim-wizard validate` on this file.",
         "# Roles: identifier (removed), quasi-identifier (generalized; needs `hierarchy:`),",
         "#        sensitive (kept, protected by the privacy models), insensitive (kept as is).",
+        "# `hierarchy: preset:NAME` is a hierarchy of the preset library, fitted to the column.",
         f"data: {_yaml_key(location.replace(os.sep, '/'))}",
     ]
     fmt = table.format
@@ -170,21 +203,50 @@ def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
         sheet = fmt.sheet if isinstance(fmt.sheet, int) else _yaml_string(fmt.sheet)
         lines.append(f"format: {{sheet: {sheet}}}")
     lines.append("attributes:")
-    for name in table.columns:
-        role, reason = suggest_role(table, name)
-        if role != "identifier":  # an identifier's values are never copied into the project
-            counts, advice = reason.split("; ", 1)
-            reason = f"{counts}, {_frequent_values(table, name)}; {advice}"
-        lines += [f"  # {line}" for line in textwrap.wrap(reason, 92, break_on_hyphens=False)]
-        lines.append(f"  {_yaml_key(name)}: {{role: {role}}}")
+    suggestions = suggest_roles(table)
+    checked = _check_presets(table, suggestions, project_dir)
+    for suggestion in suggestions:
+        comment, entry = _column_text(table, suggestion, checked.get(suggestion.column))
+        lines += [f"  # {line}" for line in textwrap.wrap(comment, 92, break_on_hyphens=False)]
+        lines.append(f"  {_yaml_key(suggestion.column)}: {entry}")
+    lines += _search_size_note(checked)
     lines += [
         "privacy:",
         "  - k-anonymity: {k: 10}   # every record shares its quasi-identifiers with 9 others or more",
+        *_diversity_hint(suggestions),
         "suppression_limit: 0.05    # share of records that may be suppressed",
         "metric: loss               # ARX's default information-loss model",
         "",
     ]
     return "\n".join(lines)
+
+
+#: ARX 3.9 refuses an optimal search of more transformations than this
+ARX_OPTIMAL_LIMIT = 100_000
+
+
+def _search_size_note(checked: dict[str, _PresetCheck]) -> list[str]:
+    """A warning when the quasi-identifiers as written make a very large search."""
+    levels = [check.levels for check in checked.values() if check.usable]
+    size = int(np.prod(levels, dtype=object)) if levels else 1
+    if size <= ARX_OPTIMAL_LIMIT:
+        return []
+    text = (f"NOTE: {len(levels)} quasi-identifiers make {size:,} transformations to search, more than the "
+            f"{ARX_OPTIMAL_LIMIT:,} ARX searches optimally. Keep the quasi-identifiers an attacker can "
+            f"know (for EUCAIM imaging: sex, age, study date, modality, body part, manufacturer) and "
+            f"remove the others (role identifier), or limit their levels with min_level/max_level.")
+    return [f"# {line}" for line in textwrap.wrap(text, 94, break_on_hyphens=False)]
+
+
+def _diversity_hint(suggestions: list[Suggestion]) -> list[str]:
+    """A commented-out l-diversity entry for the first sensitive column, when that model exists."""
+    from .privacy import MODELS
+
+    sensitive = [s.column for s in suggestions if s.role is Role.SENSITIVE]
+    if not sensitive or "distinct-l-diversity" not in MODELS:
+        return []
+    return [f"  # - distinct-l-diversity: {{attribute: {_yaml_key(sensitive[0])}, l: 2}}   # at least 2 "
+            f"different values of it in every class (remove the # to use it)"]
 
 
 def write_starting_project(data: str | Path, output: str | Path, *, force: bool = False,

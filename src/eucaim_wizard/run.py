@@ -75,16 +75,30 @@ def infeasible_advice(result: Result) -> str:
 
 
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
-                        progress: Progress | None = None) -> Outcome:
-    """Search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
+                        progress: Progress | None = None, confirmed_deidentified: bool = False) -> Outcome:
+    """Guard, search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
+
+    Identifier columns are removed, except those marked ``pseudonymize: true``, which are
+    replaced by keyed pseudonyms.
 
     Raises
     ------
+    IdentifiedDataError
+        When the table looks identified (the de-identification guard) and the curator has
+        not confirmed it is de-identified (exit code 2).
     InfeasibleError
         When no transformation is anonymous (exit code 3), with specific advice.
     """
+    from . import guard
+    from .pseudonym import pseudonymize_table
+
     output = Path(output)
-    result = anonymize(project, progress=progress)
+    table = project.load_table()
+    findings = guard.check_table(table, project)
+    guard.require_deidentified(findings, str(project.data_path or "the table"), confirmed=confirmed_deidentified)
+    if confirmed_deidentified:
+        findings = guard.acknowledged(findings)
+    result = anonymize(project, table=table, progress=progress)
     if not result.anonymous:
         raise InfeasibleError(
             f"no transformation of {project.data_path or 'the table'} satisfies "
@@ -97,12 +111,20 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     table = result.table
     suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[table.format.kind]
     table_path = output / f"anonymized{suffix or '.csv'}"
-    anonymized = result.anonymized_table(drop_suppressed=drop_suppressed)
+    anonymized = pseudonymize_table(result.anonymized_table(drop_suppressed=drop_suppressed), project)
     protect = [p for p in (project.data_path, project.source) if p is not None]
     write_table(
         anonymized, table_path, table.format, protect=protect,
         verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed),
     )
     result_path = output / "result.json"
-    write_json(result.to_dict(), result_path)
+    summary = result.to_dict()
+    summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
+                        "findings": [_finding(f) for f in findings]}
+    write_json(summary, result_path)
     return Outcome(result, table_path, result_path)
+
+
+def _finding(finding) -> dict:
+    return {"severity": finding.severity, "code": finding.code, "where": finding.where,
+            "message": finding.message, "records": finding.records}

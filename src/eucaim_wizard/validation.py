@@ -34,8 +34,11 @@ class ValidationReport:
                 f"{warnings} warning(s).")
 
 
-def validate_project(project: Project | str | Path) -> ValidationReport:
+def validate_project(project: Project | str | Path, *, confirmed_deidentified: bool = False) -> ValidationReport:
     """Load the project and its data, and check roles and hierarchies against the data.
+
+    The de-identification guard's findings are included: a table that looks identified is
+    not usable unless ``confirmed_deidentified`` (they become warnings).
 
     Every hierarchy file is read once (:meth:`Project.load_hierarchy` keeps it), and what
     reading decided -- the delimiter, a header row skipped, CRLF line ends -- is kept in
@@ -59,6 +62,10 @@ def validate_project(project: Project | str | Path) -> ValidationReport:
     where = str(project.data_path or "data")
     report.notes.extend(f"{where}: {note}" for note in table.notes)
     report.findings.extend(project.check_against(table))
+    from . import guard
+
+    signs = guard.check_table(table, project)  # does the table look identified?
+    report.findings.extend(guard.acknowledged(signs) if confirmed_deidentified else signs)
     for name in project.quasi_identifiers:
         if name in table.columns:
             try:

@@ -35,9 +35,14 @@ def verify_export(path: Path, project: Project, result: Result, *, drop_suppress
     """
     written = read_table(path, **_read_options(result.table))
     problems: list[str] = []
-    leaked = [name for name in project.identifiers if name in written.columns]
+    pseudonymized = {name for name in project.identifiers if project.attributes[name].pseudonymize}
+    leaked = [name for name in project.identifiers if name in written.columns and name not in pseudonymized]
     if leaked:
         problems.append(f"identifier column(s) {leaked} present")
+    for name in sorted(pseudonymized & set(written.columns)):
+        original = set(result.table.categories(name).tolist()) - {""}
+        if original & set(written.categories(name).tolist()):
+            problems.append(f"the pseudonymized column {name!r} holds original identifier values")
     optimum = result.optimum
     expected_rows = result.n_records - (optimum.suppressed_records if drop_suppressed else 0)
     if written.n_rows != expected_rows:
@@ -54,7 +59,7 @@ def verify_export(path: Path, project: Project, result: Result, *, drop_suppress
     if not drop_suppressed:
         source = result.table
         for name in written.columns:
-            if name not in qis and not np.array_equal(written.column(name), source.column(name)):
+            if name not in qis and name not in pseudonymized and not np.array_equal(written.column(name), source.column(name)):
                 problems.append(f"column {name!r} differs from the input")
     if problems:
         raise VerificationError(
