@@ -233,3 +233,16 @@ def test_cli_anonymizes_adult_end_to_end(arx_data, tmp_path):
     written = read_table(tmp_path / "out" / "anonymized.csv")
     assert written.n_rows == 30162 and written.format.delimiter == ";"
     assert int((written.column("sex") == "*").sum()) == result["optimum"]["suppressed_records"] == 1178
+
+
+def test_a_lattice_too_large_to_search_is_a_clear_error(monkeypatch):
+    import eucaim_wizard.anonymizer as anonymizer_module
+
+    monkeypatch.setattr(anonymizer_module, "MAX_LATTICE", 3)
+    table = Table.from_columns({"a": ["1", "2"], "b": ["1", "2"]})
+    h = Hierarchy([["1", "*"], ["2", "*"]])
+    project = Project(data=table, attributes={"a": {"role": "quasi-identifier", "hierarchy": h},
+                                              "b": {"role": "quasi-identifier", "hierarchy": h}},
+                      privacy=[KAnonymity(k=2)])
+    with pytest.raises(ProjectError, match=r"4 transformations.*a 2, b 2.*fewer columns the role quasi-identifier"):
+        anonymize(project)

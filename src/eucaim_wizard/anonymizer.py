@@ -28,6 +28,9 @@ from .table import Table
 
 Progress = Callable[[int, int], None]
 
+#: the largest lattice searched (its per-node arrays take about 100 bytes a node)
+MAX_LATTICE = 5_000_000
+
 
 @dataclass(frozen=True)
 class Transformation:
@@ -392,6 +395,14 @@ def prepare(project: Project, table: Table | None = None) -> tuple[Table, Freque
                 f"Run `eucaim-wizard validate` for every finding.", findings=errors)
         low, high = project.level_range(name, hierarchy)
         attributes.append(encode_attribute(table, name, hierarchy, low, high))
+    size = int(np.prod([a.max_level - a.min_level + 1 for a in attributes], dtype=np.float64)) if attributes else 1
+    if size > MAX_LATTICE:
+        ranges = ", ".join(f"{a.name} {a.max_level - a.min_level + 1}" for a in attributes)
+        raise ProjectError(
+            f"the {len(attributes)} quasi-identifiers make {size:,} transformations to search (levels per "
+            f"attribute: {ranges}), more than the {MAX_LATTICE:,} an optimal search can hold in memory. "
+            f"Give fewer columns the role quasi-identifier (keep those an attacker may know), or narrow "
+            f"their ranges with min_level / max_level.")
     sensitive, domains = {}, {}
     for name in dict.fromkeys(m.sensitive_attribute for m in project.privacy if m.sensitive_attribute):
         codes, domains[name] = sensitive_domain(project, table, name)

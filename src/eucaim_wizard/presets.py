@@ -24,6 +24,8 @@ Example
 
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -242,7 +244,15 @@ class PresetLibrary:
 
 
 def load_library(folder: str | Path | None = None) -> PresetLibrary:
-    """The preset library (the packaged one unless ``folder`` is given)."""
+    """The preset library (the packaged one unless ``folder`` is given).
+
+    The index is parsed once per folder: a project file names presets many times.
+    """
+    return _library(None if folder is None else Path(folder).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _library(folder: Path | None) -> PresetLibrary:
     return PresetLibrary(folder)
 
 
