@@ -14,12 +14,15 @@ from eucaim_wizard import Hierarchy, Project, Table, anonymize
 from eucaim_wizard.check import check_table
 from eucaim_wizard.errors import ProjectError
 from eucaim_wizard.privacy import (
+    AverageRisk,
     BetaLikeness,
     DeltaDisclosure,
     DistinctLDiversity,
     EntropyLDiversity,
     KAnonymity,
+    KMap,
     RecursiveCLDiversity,
+    SampleUniqueness,
     TCloseness,
     parse_privacy_models,
 )
@@ -212,7 +215,18 @@ def models(draw):
     chosen = [model]
     if draw(st.booleans()):
         chosen.append(KAnonymity(k=draw(st.integers(1, 4))))
-    return chosen
+    extra = draw(st.sampled_from(["none", "none", "average", "relaxed", "uniques", "kmap"]))
+    if extra == "average":
+        chosen.append(AverageRisk(threshold=draw(st.sampled_from([0.1, 0.2, 0.5]))))
+    elif extra == "relaxed":
+        chosen.append(AverageRisk(threshold=draw(st.sampled_from([0.2, 0.5])), highest_risk=0.5,
+                                  records_at_risk=draw(st.sampled_from([0.0, 0.1, 0.3]))))
+    elif extra == "uniques":
+        chosen.append(SampleUniqueness(threshold=draw(st.sampled_from([0.0, 0.05, 0.2]))))
+    elif extra == "kmap":
+        chosen.append(KMap(k=draw(st.sampled_from([2, 5, 20])), population=draw(st.sampled_from([100, 1000])),
+                           estimator=draw(st.sampled_from(["poisson", "zero-truncated-poisson"]))))
+    return draw(st.permutations(chosen))
 
 
 @st.composite
@@ -264,3 +278,183 @@ def test_assume_monotonicity_is_faster_and_may_miss_the_optimum():
     fast = anonymize(project.model_copy(update={"assume_monotonicity": True}))
     assert fast.checked <= exact.checked
     assert exact.optimum is not None and fast.optimum is not None
+
+
+# -- risk-based models ----------------------------------------------------------------------------
+
+def sizes_project(sizes: list[int], *models, limit: float = 1.0) -> Project:
+    """One QI whose values make classes of the given sizes (value i repeated sizes[i] times)."""
+    values = [f"v{i}" for i, size in enumerate(sizes) for _ in range(size)]
+    h = Hierarchy([[f"v{i}", "*"] for i in range(len(sizes))])
+    return Project(data=Table.from_columns({"q": values}), attributes={"q": {"role": "quasi-identifier", "hierarchy": h,
+                                                                              "max_level": 0}},
+                   privacy=list(models), suppression_limit=limit)
+
+
+def test_average_risk_suppresses_the_smallest_classes_until_it_holds():
+    # classes 1, 1, 2, 6 (10 records): average risk 4/10 = 0.4
+    assert anonymize(sizes_project([1, 1, 2, 6], AverageRisk(threshold=0.4))).optimum.suppressed_records == 0
+    # <= 0.3: suppress the two singletons -> classes {2, 6, suppressed 2} = 3/10
+    result = anonymize(sizes_project([1, 1, 2, 6], AverageRisk(threshold=0.3)))
+    assert result.optimum.suppressed_records == 2 and result.optimum.equivalence_classes == 2
+    # <= 0.2: also the class of 2 -> {6, suppressed 4} = 2/10
+    assert anonymize(sizes_project([1, 1, 2, 6], AverageRisk(threshold=0.2))).optimum.suppressed_records == 4
+    # ... unless the suppression limit forbids it
+    assert not anonymize(sizes_project([1, 1, 2, 6], AverageRisk(threshold=0.2), limit=0.3)).anonymous
+
+
+def test_relaxed_average_risk_bounds_the_records_at_risk():
+    # highest risk 0.5 -> classes of <= 2 records are at risk: 1 + 1 + 2 = 4 of 10
+    model = AverageRisk(threshold=1.0, highest_risk=0.5, records_at_risk=0.4)
+    assert model.smallest_size == 2
+    assert anonymize(sizes_project([1, 1, 2, 6], model)).optimum.suppressed_records == 0
+    # at most 10 %: the singletons and the pair go (4 suppressed: one class of 4, not at risk)
+    strict = AverageRisk(threshold=1.0, highest_risk=0.5, records_at_risk=0.1)
+    assert anonymize(sizes_project([1, 1, 2, 6], strict)).optimum.suppressed_records == 4
+    with pytest.raises(ValueError, match="together"):
+        AverageRisk(threshold=0.5, highest_risk=0.5)
+
+
+def test_sample_uniqueness_counts_records_in_classes_of_one():
+    assert anonymize(sizes_project([1, 1, 2, 6], SampleUniqueness(threshold=0.2))).optimum.suppressed_records == 0
+    # <= 10 %: suppressing one singleton leaves one unique plus a suppressed class of 1 (also
+    # unique), so both go: 2 records suppressed, one class of 2
+    result = anonymize(sizes_project([1, 1, 2, 6], SampleUniqueness(threshold=0.1)))
+    assert result.optimum.suppressed_records == 2
+
+
+def test_k_map_derives_a_class_size_from_the_population():
+    # 10 records of 1,000 people: λ = 0.01·k; Poisson, 1 % significance
+    assert KMap(k=5, population=1000).derived_k(10) == 3  # P(X<=1; 0.05) = .9988 -> counter 2, +1
+    # a sample that is the whole population needs k records per class (capped at the records)
+    assert KMap(k=5, population=10).derived_k(10) == 5
+    assert KMap(k=50, population=100, estimator="zero-truncated-poisson").derived_k(100) >= 1
+    result = anonymize(sizes_project([1, 1, 2, 6], KMap(k=5, population=1000)))
+    assert result.optimum.suppressed_records == 4  # classes below 3 records
+    with pytest.raises(ValueError, match="unknown population"):
+        KMap(k=5, population="Atlantis")
+    assert KMap(k=5, population="Spain").derived_k(1000) >= 1
+
+
+# -- agreement with pycanon, an independent implementation, on the exported files ----------------
+
+def _synthetic(seed: int, n: int = 400) -> tuple[Table, dict]:
+    rng = np.random.default_rng(seed)
+    ages = rng.integers(20, 80, n)
+    table = Table.from_columns({
+        "age": [str(a) for a in ages],
+        "sex": [str(s) for s in rng.choice(["F", "M"], n)],
+        "zip": [str(z) for z in rng.choice(["1011", "1012", "1013", "2021", "2022", "3031"], n)],
+        "diagnosis": [str(d) for d in rng.choice(["C18", "C34", "C50", "C61", "C64"], n, p=[.3, .25, .2, .15, .1])],
+        "stage": [str(s) for s in rng.choice([1, 2, 3, 4], n, p=[.4, .3, .2, .1])],
+    })
+    age = Hierarchy([[str(a), f"{a // 10 * 10}-{a // 10 * 10 + 9}", "*"] for a in range(20, 80)])
+    zipcode = Hierarchy([[z, z[:3] + "*", z[:1] + "***", "*"] for z in ["1011", "1012", "1013", "2021", "2022", "3031"]])
+    attributes = {"age": {"role": "quasi-identifier", "hierarchy": age},
+                  "sex": {"role": "quasi-identifier", "hierarchy": Hierarchy([["F", "*"], ["M", "*"]])},
+                  "zip": {"role": "quasi-identifier", "hierarchy": zipcode},
+                  "diagnosis": {"role": "sensitive"}, "stage": {"role": "sensitive"}}
+    return table, attributes
+
+
+PYCANON_CASES = [
+    [KAnonymity(k=5), DistinctLDiversity(attribute="diagnosis", l=3)],
+    [EntropyLDiversity(attribute="diagnosis", l=2.5)],
+    [RecursiveCLDiversity(attribute="diagnosis", c=3, l=2)],
+    [TCloseness(attribute="diagnosis", t=0.25)],
+    [TCloseness(attribute="stage", t=0.2, distance="ordered")],
+    [DeltaDisclosure(attribute="diagnosis", delta=1.2)],
+    [BetaLikeness(attribute="diagnosis", beta=1.0)],
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("models", PYCANON_CASES, ids=lambda ms: "+".join(m.key for m in ms))
+def test_pycanon_agrees_with_our_verdicts_on_the_exported_table(tmp_path, seed, models):
+    anonymity = pytest.importorskip("pycanon.anonymity", reason="pycanon is installed by `make setup`")
+    import pandas as pd
+
+    table, attributes = _synthetic(seed)
+    project = Project(data=table, attributes=attributes, privacy=models, suppression_limit=0.1)
+    result = anonymize(project)
+    assert result.anonymous
+    exported = result.anonymized_table(drop_suppressed=True)  # pycanon knows no suppression
+    report = check_table(project, exported)
+    assert report.holds
+    frame = pd.DataFrame({name: list(exported.column(name)) for name in exported.columns})
+    qis = project.quasi_identifiers
+    for model, verdict in zip(models, report.models):
+        achieved = verdict.achieved
+        if isinstance(model, KAnonymity):
+            assert anonymity.k_anonymity(frame, qis) == achieved["k"]
+        elif isinstance(model, DistinctLDiversity):
+            assert anonymity.l_diversity(frame, qis, [model.attribute]) == achieved["l"]
+        elif isinstance(model, EntropyLDiversity):
+            # pycanon gives floor(exp(smallest entropy)); its entropy is also natural-log Shannon
+            assert anonymity.entropy_l_diversity(frame, qis, [model.attribute]) == int(achieved["l"])
+        elif isinstance(model, RecursiveCLDiversity):
+            # pycanon's c divides by the smallest count (its own reading); its l is distinct l
+            c, l = anonymity.recursive_c_l_diversity(frame, qis, [model.attribute])
+            assert l == check_table(project.model_copy(update={"privacy": [DistinctLDiversity(
+                attribute=model.attribute, l=1)]}), exported).models[0].achieved["l"]
+        elif isinstance(model, TCloseness):
+            data = frame.astype({model.attribute: int}) if model.distance == "ordered" else frame
+            assert anonymity.t_closeness(data, qis, [model.attribute]) == pytest.approx(achieved["t"], abs=1e-12)
+        elif isinstance(model, DeltaDisclosure):
+            # pycanon measures |ln(p/q)|, ARX (and we) |log2(p/q)|
+            assert anonymity.delta_disclosure(frame, qis, [model.attribute]) == pytest.approx(
+                achieved["delta"] * math.log(2), rel=1e-12)
+        elif isinstance(model, BetaLikeness):
+            assert anonymity.basic_beta_likeness(frame, qis, [model.attribute]) == pytest.approx(
+                achieved["beta"], rel=1e-12)
+
+
+# -- ARX's published Adult figures (8 QIs, occupation sensitive) ---------------------------------
+
+ADULT8 = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "salary-class"]
+
+
+@pytest.fixture(scope="module")
+def adult(arx_data):
+    from eucaim_wizard import read_table
+
+    return read_table(arx_data / "adult.csv")
+
+
+def adult8(arx_data, table, models, limit, metric, sensitive_hierarchy=False):
+    attributes = {q: {"role": "quasi-identifier", "hierarchy": str(arx_data / f"adult_hierarchy_{q}.csv")}
+                  for q in ADULT8}
+    attributes["occupation"] = {"role": "sensitive", **(
+        {"hierarchy": str(arx_data / "adult_hierarchy_occupation.csv")} if sensitive_hierarchy else {})}
+    return Project(data=table, attributes=attributes, privacy=models, suppression_limit=limit, metric=metric)
+
+
+# ARX's TestAnonymizationLDiversity / TestAnonymizationTCloseness: (models, limit, metric,
+# hierarchy for the sensitive attribute, score, levels); None: no solution
+ARX_PRIVACY_OPTIMA = [
+    ([EntropyLDiversity(attribute="occupation", l=5)], 0.04, {"entropy": {"monotonic": False}}, False,
+     228878.2039109517, [1, 0, 1, 1, 2, 2, 2, 1]),
+    ([EntropyLDiversity(attribute="occupation", l=5)], 0.0, {"entropy": {"monotonic": False}}, False,
+     324620.5269918692, [1, 1, 1, 1, 3, 2, 2, 1]),
+    ([EntropyLDiversity(attribute="occupation", l=100)], 0.04, {"entropy": {"monotonic": False}}, False, None, None),
+    ([KAnonymity(k=100), TCloseness(attribute="occupation", t=0.2)], 0.04, {"discernibility": {"monotonic": True}},
+     False, 3.11880088e8, [1, 4, 1, 0, 3, 2, 2, 1]),
+    ([KAnonymity(k=5), TCloseness(attribute="occupation", t=0.2)], 0.0, {"discernibility": {"monotonic": True}},
+     False, 4.56853172e8, [1, 4, 1, 1, 3, 2, 2, 1]),
+    ([KAnonymity(k=100), TCloseness(attribute="occupation", t=0.2, distance="hierarchical")], 0.04,
+     {"entropy": {"monotonic": True}}, True, 390765.61326019815, [1, 4, 1, 0, 3, 1, 2, 1]),
+    ([KAnonymity(k=5), TCloseness(attribute="occupation", t=0.2, distance="hierarchical")], 0.0,
+     {"entropy": {"monotonic": True}}, True, 398400.0741806447, [0, 4, 1, 1, 3, 2, 2, 1]),
+]
+
+
+@pytest.mark.parametrize("models, limit, metric, hierarchy, score, levels", ARX_PRIVACY_OPTIMA,
+                         ids=lambda v: None)
+def test_adult_optimum_with_sensitive_models_equals_arx(arx_data, adult, models, limit, metric, hierarchy,
+                                                          score, levels):
+    result = anonymize(adult8(arx_data, adult, models, limit, metric, hierarchy))
+    if score is None:
+        assert not result.anonymous
+        return
+    assert list(result.optimum.levels.values()) == levels
+    assert result.optimum.information_loss == score  # to the last digit

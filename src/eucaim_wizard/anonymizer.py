@@ -82,6 +82,7 @@ class Evaluator:
         per_class = [m for m in models if m.per_class]
         self._monotonic = [m for m in per_class if m.monotonic_with_suppression]
         self._other = [m for m in per_class if not m.monotonic_with_suppression]
+        self._dataset = [m for m in models if not m.per_class]
         # when every model is per class and monotonic without suppression, a node whose
         # classes all pass makes every node above it pass, suppressing nothing
         self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
@@ -148,29 +149,43 @@ class Evaluator:
         return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distributions, self.domains)
 
     def verdict(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics]:
-        """Which classes satisfy every per-class model."""
-        stats = self.statistics(classes)
-        ok = np.ones(classes.n_classes, dtype=bool)
-        for model in self.models:
-            if model.per_class:
-                ok &= model.classes_ok(stats)
+        """Which classes are kept: they satisfy every per-class model, and the dataset-level
+        models did not suppress them (see :meth:`judge`)."""
+        ok, stats, _, _ = self.judge(classes)
         return ok, stats
 
-    def __call__(self, node: int) -> Evaluation:
-        classes = self.classes(node)
+    def judge(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics, bool, bool]:
+        """``(kept, stats, anonymous, fails_below)`` for ``classes``.
+
+        Per-class models decide which classes are suppressed; then each dataset-level model
+        may suppress more (ARX's enforcement: smallest classes first) or cannot hold.
+        ``fails_below``: the models that are monotonic with suppression alone already
+        suppress too much, so every more specific transformation does too.
+        """
         stats = self.statistics(classes)
         ok = np.ones(classes.n_classes, dtype=bool)
         for model in self._monotonic:
             ok &= model.classes_ok(stats)
-        # the models that are monotonic with suppression alone already suppress too much:
-        # so does every node below (fewer records pass them there)
         fails_below = int(classes.sizes[~ok].sum()) > self.max_suppressed
         for model in self._other:
             ok &= model.classes_ok(stats)
+        holds = int(classes.sizes[~ok].sum()) <= self.max_suppressed
+        for model in self._dataset:
+            if not holds:
+                break
+            enforced = model.enforce(stats, ok, self.max_suppressed)
+            if enforced is None:
+                holds = False
+            else:
+                ok = enforced
+        if holds and self._dataset:  # suppressing for a later model must not break an earlier one
+            holds = all(model.dataset_ok(stats, ok) for model in self._dataset)
+        return ok, stats, holds, fails_below
+
+    def __call__(self, node: int) -> Evaluation:
+        classes = self.classes(node)
+        ok, stats, anonymous, fails_below = self.judge(classes)
         suppressed = int(classes.sizes[~ok].sum())
-        anonymous = suppressed <= self.max_suppressed and all(
-            model.dataset_ok(stats, ok) for model in self.models if not model.per_class
-        )
         nothing = bool(ok.all())
         # The search needs the loss of anonymous nodes only; a bound that is exact makes
         # even that free when nothing is suppressed.  Other losses are computed on demand.
@@ -326,7 +341,7 @@ class Result:
         if node is None:
             return [{**model.to_config(), "holds": False, "achieved": None} for model in self.project.privacy]
         classes = self.evaluator.classes(node)
-        ok, stats = self.evaluator.verdict(classes)
+        ok, stats, anonymous, _ = self.evaluator.judge(classes)
         within_limit = int(classes.sizes[~ok].sum()) <= self.evaluator.max_suppressed
         for model in self.project.privacy:
             # a per-class model holds on the published table when its failing classes could

@@ -269,6 +269,7 @@ class _progress:
 # use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
 # (one import line per module, below this comment)
 from . import cli_hierarchies  # noqa: E402,F401
+from . import cli_risk  # noqa: E402,F401
 from . import cli_arx  # noqa: E402,F401
 from . import cli_dicom  # noqa: E402,F401
 

@@ -16,15 +16,16 @@ from .base import ClassStatistics, PrivacyModel, SensitiveDomain
 from .disclosure import BetaLikeness, DeltaDisclosure
 from .k_anonymity import KAnonymity
 from .l_diversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
+from .risk_based import AverageRisk, KMap, SampleUniqueness
 from .t_closeness import TCloseness
 
 #: project key → model class
 MODELS: dict[str, type[PrivacyModel]] = {model.key: model for model in (
     KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, TCloseness, DeltaDisclosure,
-    BetaLikeness,
+    BetaLikeness, AverageRisk, SampleUniqueness, KMap,
 )}
 
-__all__ = ["MODELS", "BetaLikeness", "ClassStatistics", "DeltaDisclosure", "DistinctLDiversity",
+__all__ = ["MODELS", "AverageRisk", "KMap", "SampleUniqueness", "BetaLikeness", "ClassStatistics", "DeltaDisclosure", "DistinctLDiversity",
            "EntropyLDiversity", "KAnonymity", "PrivacyModel", "RecursiveCLDiversity", "SensitiveDomain",
            "TCloseness", "parse_privacy_models"]
 

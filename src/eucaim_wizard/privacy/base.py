@@ -118,6 +118,11 @@ class PrivacyModel(BaseModel):
         """Does the whole table satisfy the model, given the classes ``kept`` (not suppressed)?"""
         return True
 
+    def enforce(self, stats: ClassStatistics, kept: np.ndarray, max_suppressed: int) -> np.ndarray | None:
+        """Dataset-level models: the classes kept once the model holds, suppressing more if
+        it allows that (at most ``max_suppressed`` records in all), or ``None`` if it cannot hold."""
+        return kept if self.dataset_ok(stats, kept) else None
+
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
         """The value the table achieves for this model (e.g. the smallest class size)."""
         return {}

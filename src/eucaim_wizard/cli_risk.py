@@ -1,0 +1,108 @@
+"""``eucaim-wizard risk``: re-identification risk of a project's table (or of its anonymized output)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import _fail, _progress, app, out
+
+
+@app.command()
+def risk(
+    project: Annotated[Path, typer.Argument(help="The project file (YAML): which columns are quasi-identifiers.")],
+    data: Annotated[Optional[Path], typer.Option(
+        "--data", help="Analyse this table instead of the project's data, e.g. the anonymized output "
+                       "(rows with '*' in every quasi-identifier count as suppressed).")] = None,
+    population: Annotated[Optional[str], typer.Option(
+        "--population", help="The population the table is a sample of: a number of people, or a region "
+                             "(EU-27, a member state such as ES or Spain, USA). Default: EU-27.")] = None,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Highest acceptable probability of re-identifying one record; records above "
+                            "it are 'at risk' (0.2 = classes of fewer than 5).")] = 0.2,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write every figure to this JSON file.")] = None,
+    max_combination: Annotated[Optional[int], typer.Option(
+        "--max-combination", help="Largest combination of quasi-identifiers for attribute risk "
+                                  "(default: all when there are at most 10).")] = None,
+    no_attributes: Annotated[bool, typer.Option("--no-attributes", help="Skip the attribute risk.")] = False,
+) -> None:
+    """Re-identification risk: attacker models, population uniqueness, which attributes drive it.
+
+    Prints every figure with a sentence saying what it means for this table. As in ARX,
+    suppressed records form no class of their own, and a missing value is a value of its
+    own. --json writes every figure (and every attribute combination) to a file.
+
+    Example: eucaim-wizard risk examples/demo/project.yaml --population ES
+    """
+    from .errors import WizardError
+    from .project import load_project
+    from .risk import RiskError, analyze_risk
+    from .risk.sample import check_threshold
+    from .table import read_table
+
+    try:
+        check_threshold(threshold)
+        if max_combination is not None and max_combination < 1:
+            raise RiskError(f"--max-combination must be at least 1, not {max_combination}")
+        loaded = load_project(project)
+        inputs = [project, loaded.data_path, data]
+        if json_path is not None:
+            _check_output(json_path, inputs)
+        table = read_table(data) if data is not None else None
+        with _progress("attribute combinations") as progress:
+            analysis = analyze_risk(loaded, table=table, threshold=threshold, population=population,
+                                       attributes=not no_attributes, max_combination=max_combination,
+                                       progress=progress)
+        if json_path is not None:
+            from .run import write_json
+
+            write_json(analysis.to_dict(), json_path)
+    except WizardError as error:
+        _fail(error)
+    _print(analysis)
+    if json_path is not None:
+        out.print(f"wrote {json_path}", markup=False)
+
+
+def _check_output(path: Path, inputs) -> None:
+    from .risk import RiskError
+
+    for source in inputs:
+        if source is not None and Path(source).exists() and path.exists() and os.path.samefile(path, source):
+            raise RiskError(f"refusing to write {path}: it is an input ({source}), and the tool never writes "
+                            "over its input; choose another --json file")
+    if not path.parent.is_dir():
+        raise RiskError(f"cannot write {path}: the folder {path.parent} does not exist")
+
+
+def _print(analysis) -> None:
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    sample = analysis.sample
+    records = sample.records + sample.suppressed_records
+    head = (f"Re-identification risk of {analysis.source}: {records:,} records "
+            f"({sample.suppressed_records:,} suppressed); quasi-identifiers: {', '.join(analysis.quasi_identifiers)}")
+    if analysis.population is not None:
+        region = analysis.population.region
+        head += f"; population {region + ' ' if region else ''}{analysis.population.population_size:,}"
+    out.print(Text(head + f"; threshold {sample.threshold:g}", style="bold"))
+    groups = {"": [], "distribution": [], "population": [], "attributes": []}
+    for item in analysis.explain():
+        groups.get(item.key.split(".")[0], groups[""]).append(item)
+    titles = {"": "Records and attackers", "distribution": "Risk distribution (records per band of risk)",
+              "population": "Population uniqueness", "attributes": "Which attributes drive the risk "
+              "(distinction: distinct values / records; separation: share of record pairs that differ)"}
+    for name, items in groups.items():
+        if not items:
+            continue
+        table = RichTable(title=Text(titles[name]), show_lines=False, title_justify="left")
+        table.add_column("figure" if name != "attributes" else "quasi-identifiers", overflow="fold")
+        table.add_column("value", overflow="fold")
+        table.add_column("what it means", overflow="fold", ratio=1)
+        for item in items:
+            table.add_row(Text(item.label), Text(item.value), Text(item.sentence))
+        out.print(table)
