@@ -362,7 +362,7 @@ def test_every_supported_model_is_mapped_to_its_project_key(tmp_path):
         {"delta-disclosure": {"attribute": "diagnosis", "delta": 1.5}},
         {"beta-likeness": {"attribute": "diagnosis", "beta": 2.0, "variant": "enhanced"}},
         {"average-risk": {"threshold": 0.2}},
-        {"average-risk": {"threshold": 0.05}},
+        {"average-risk": {"threshold": 0.05, "highest_risk": 0.5, "records_at_risk": 0.1}},  # relaxed variant
         {"sample-uniqueness": {"threshold": 0.01}},
         {"k-map": {"k": 5, "estimator": "poisson"}},  # no config.dat: no population size
     ]
@@ -383,7 +383,6 @@ def test_unsupported_models_and_settings_are_listed_with_their_parameters(tmp_pa
     imported = import_arx(write_deid(tmp_path / "s.deid"), tmp_path / "p.yaml")
     text = notes(imported, "not-carried")
     assert "'(0.0, 0.5)-presence'" in text and "'(0.01)-population-uniqueness (dankar)'" in text
-    assert "highest risk (0.5) and records at risk (0.1)" in text
     assert "microaggregation of zip" in text
     assert "'diagnosis' has a hierarchy" not in text  # a sensitive attribute keeps its hierarchy
     assert "SENSITIVE_ATTRIBUTE" in text  # also blanked by ARX in suppressed records
@@ -400,12 +399,12 @@ def test_settings_only_in_config_dat_are_read_and_listed(tmp_path):
                                                   "project.dat": project_dat()})
     imported = import_arx(deid, tmp_path / "p.yaml")
     raw = yaml.safe_load(imported.project_path.read_text())
-    assert {"k-map": {"k": 5, "population": 1_000_000, "estimator": "poisson"}} in raw["privacy"]
+    assert {"k-map": {"k": 5, "population": 1_000_000, "estimator": "poisson", "significance": 0.01}} in raw["privacy"]
     assert raw["metric"] == {"loss": {"gs_factor": 0.3}}  # gs from config.dat; RANK has no equivalent
     text = notes(imported, "not-carried")
     for phrase in ("aggregate function RANK", "heuristic search (BEST_EFFORT_GENETIC",
                    "heuristicSearchTimeLimit 30000", "local transformation", "research subset of 10 of 24",
-                   "significance level 0.01", "zip (redaction)", "DomainShareRedaction"):
+                   "zip (redaction)", "DomainShareRedaction"):
         assert phrase in text, phrase
     age = read_hierarchy(imported.hierarchy_paths["age"])  # config.dat wins over the CSV copy
     assert age.level(1).tolist()[:5] == ["young"] * 4 + ["old"]
@@ -587,7 +586,9 @@ def test_imported_models_load_wherever_eucaim_wizard_has_them(tmp_path):
 
     imported = import_arx(write_deid(tmp_path / "s.deid"), tmp_path / "p.yaml")
     entries = yaml.safe_load(imported.project_path.read_text())["privacy"]
-    known = [entry for entry in entries if next(iter(entry)) in MODELS]
+    # (a k-map entry whose population ARX's file does not give cannot load: that is warned about)
+    known = [entry for entry in entries if next(iter(entry)) in MODELS
+             and not ("k-map" in entry and "population" not in entry["k-map"])]
     assert {"k-anonymity": {"k": 3}} in known
     for entry, model in zip(known, parse_privacy_models(known)):
         (key, params), = entry.items()

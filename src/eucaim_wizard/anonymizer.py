@@ -83,6 +83,8 @@ class Evaluator:
         self._monotonic = [m for m in per_class if m.monotonic_with_suppression]
         self._other = [m for m in per_class if not m.monotonic_with_suppression]
         self._dataset = [m for m in models if not m.per_class]
+        if self._dataset:  # they suppress classes of equal size in the order of their first record
+            frequency.track_representatives()
         # when every model is per class and monotonic without suppression, a node whose
         # classes all pass makes every node above it pass, suppressing nothing
         self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
@@ -146,7 +148,17 @@ class Evaluator:
 
     def statistics(self, classes: ClassTable) -> ClassStatistics:
         """What the privacy models see of ``classes``."""
-        return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distributions, self.domains)
+        return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distributions, self.domains,
+                               (lambda: self._tiebreak(classes)) if self._dataset else None)
+
+    def _tiebreak(self, classes: ClassTable) -> list[np.ndarray]:
+        keys = []
+        losses = self.metric.class_losses(classes)
+        if losses is not None:
+            keys.append(losses)
+        if classes.representatives is not None:
+            keys.append(classes.representatives)
+        return keys
 
     def verdict(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics]:
         """Which classes are kept: they satisfy every per-class model, and the dataset-level
@@ -287,14 +299,45 @@ class Result:
         ``equivalence_classes`` and ``min_class_size`` count the classes that are kept (not
         suppressed), so a node's highest prosecutor risk is ``1 / min_class_size`` and its
         average risk ``equivalence_classes / (records - suppressed_records)``.
+
+        Nodes are visited by height, each rolled up from the smallest of its direct
+        predecessors (one level lower in one attribute), so that every node costs about the
+        size of a neighbour's class table; only two heights of class tables are held.
         """
-        transformations = []
-        size = self.lattice.size
-        for node in range(size):
-            transformations.append(self.evaluate(node))
-            if progress is not None and (node % 256 == 255 or node == size - 1):
-                progress(node + 1, size)
-        return transformations
+        lattice, frequency, evaluator = self.lattice, self.frequency, self.evaluator
+        size = lattice.size
+        results: list[Transformation | None] = [None] * size
+        order = np.lexsort((np.arange(size), lattice.height))
+        held: dict[int, ClassTable] = {}
+        current_height = None
+        for done, node in enumerate(order, start=1):
+            node = int(node)
+            levels = lattice.levels[node]
+            height = int(lattice.height[node])
+            if height != current_height:  # tables two heights down are no longer needed
+                held = {n: t for n, t in held.items() if lattice.height[n] >= height - 1}
+                current_height = height
+            wanted = tuple(int(v) for v in levels)
+            predecessors = [node - int(lattice.stride[a]) for a in range(len(wanted)) if levels[a] > lattice.low[a]]
+            if predecessors:
+                source = min((held[p] for p in predecessors), key=lambda t: t.n_classes)
+            else:
+                source = frequency.base
+            classes = source if source.levels == wanted else frequency.roll_up(source, wanted)
+            held[node] = classes
+            ok, _, anonymous, _ = evaluator.judge(classes)
+            suppressed = int(classes.sizes[~ok].sum())
+            if ok.all() and self.metric.exact_bound:
+                loss = float(self.metric.bound[node])
+            else:
+                loss = self.metric.loss(classes, ok)
+            kept = classes.sizes[ok]
+            results[node] = Transformation(
+                dict(zip(self.quasi_identifiers, wanted)), anonymous, True, loss, suppressed,
+                int(ok.sum()), int(kept.min()) if len(kept) else 0)
+            if progress is not None and (done % 256 == 0 or done == size):
+                progress(done, size)
+        return results  # type: ignore[return-value]
 
     @cached_property
     def optimum(self) -> Transformation | None:
@@ -432,8 +475,8 @@ def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndar
     """The value code of every record for sensitive attribute ``name``, and its domain.
 
     Codes number the values that occur (so a value absent from the table is not part of the
-    distribution); the order is numeric when every value is a number, else the order of the
-    attribute's hierarchy rows when it has one, else text order.
+    distribution); the order (ordered-distance t-closeness) is numeric when every value is a
+    number, else text order, as ARX orders a string attribute.
     """
     if name not in table.columns:
         raise ProjectError(f"the sensitive attribute {name!r} of a privacy model is not a column of "
@@ -458,9 +501,7 @@ def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndar
     numbers = _as_numbers(labels)
     if numbers is not None:
         order = np.argsort(numbers, kind="stable")
-    elif levels is not None:
-        order = np.argsort(levels[0], kind="stable")  # hierarchy row order
-    else:
+    else:  # text order, as ARX orders a string attribute (not the hierarchy's row order)
         order = np.argsort(labels.astype(str), kind="stable")
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))

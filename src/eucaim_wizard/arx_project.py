@@ -939,25 +939,21 @@ def _convert(arx: ArxProject, names: dict[str, str], data_file: str, table: Any)
     privacy = []
     for text in arx.criteria:
         relaxed = relaxed_risk.fullmatch(text)
-        parsed = ("average-risk", {"threshold": float(relaxed[1])}) if relaxed else parse_criterion(text)
+        parsed = ("average-risk", {"threshold": float(relaxed[1]), "highest_risk": float(relaxed[2]),
+                                   "records_at_risk": float(relaxed[3])}) if relaxed else parse_criterion(text)
         if parsed is None:
             note("not-carried", "privacy", f"privacy model {text!r}: eucaim-wizard has no equivalent; it is "
                  f"not applied")
             continue
         key, params = parsed
-        if relaxed:
-            note("not-carried", "privacy", f"{text!r}: the highest risk ({relaxed[2]}) and records at risk "
-                 f"({relaxed[3]}) of ARX's relaxed average-risk model; only the average threshold is imported")
         if key == "k-map":
             population, significance = _kmap_details(facts, params["k"])
             params = {"k": params["k"], **({"population": population} if population else {}),
-                      "estimator": params["estimator"]}
+                      "estimator": params["estimator"],
+                      **({"significance": significance} if significance is not None else {})}
             if not population:
                 note("warning", "privacy", f"{text!r}: ARX's population size is only in input/config.dat, which "
                      f"does not give it here; add `population:` to the k-map entry before anonymizing")
-            if significance is not None:
-                note("not-carried", "privacy", f"{text!r}: the significance level {significance:g} of ARX's "
-                     f"k-map estimate")
         privacy.append({key: params})
         note("carried", "privacy", f"{text!r} -> {key}: {_flow(params)}")
     if not arx.criteria:

@@ -3,8 +3,8 @@
 The question curators ask before any search, and the one the tool asks of its own output
 before publishing it.  The table is taken as it is, with the project's roles: records whose
 quasi-identifiers are all ``*`` are suppressed records (as ARX writes them) and form no
-class (unless every record is, which is one class: every quasi-identifier fully
-generalized); the other records are grouped by the text of their quasi-identifiers — no hierarchy
+class (when every record is, they are one class if it passes the models, the top of the
+lattice, else all suppressed); the other records are grouped by the text of their quasi-identifiers — no hierarchy
 and none of the search engine's encoding is involved, so the verdict is independent of the
 search.  Per-class models must hold in every class; the suppressed records must fit within
 the suppression limit; dataset-level models are checked on the classes.
@@ -150,7 +150,7 @@ def _domain(project: Project, table: Table, reference: Table, name: str) -> tupl
         numbers = np.array([float(v) for v in labels])
         order = np.argsort(numbers, kind="stable")
     except ValueError:
-        order = np.argsort(levels[0], kind="stable") if levels is not None else np.arange(len(labels))
+        order = np.arange(len(labels))  # labels are sorted: text order
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
     return codes, SensitiveDomain(name, labels, overall, levels, rank)
@@ -187,9 +187,16 @@ def check_table(project: Project, table: Table | None = None, *, reference: Tabl
             distributions[name] = Distribution.from_rows(group, codes, len(sizes), len(domains[name].labels))
     stats = ClassStatistics(sizes.astype(np.int64), reference.n_rows, distributions, domains)
     verdicts = {id(model): model.classes_ok(stats) for model in project.privacy if model.per_class}
-    # records with '*' in every quasi-identifier are suppressed records, unless every record
-    # is (a transformation generalizing every quasi-identifier fully: one class)
-    kept = ~all_star if project.quasi_identifiers and not all_star.all() else np.ones(len(sizes), dtype=bool)
+    passes = np.logical_and.reduce(list(verdicts.values())) if verdicts else np.ones(len(sizes), dtype=bool)
+    # records with '*' in every quasi-identifier are suppressed records; when every record
+    # is, they are one class if it passes (every quasi-identifier fully generalized), else
+    # all suppressed: the two read the same
+    if not project.quasi_identifiers:
+        kept = np.ones(len(sizes), dtype=bool)
+    elif all_star.all():
+        kept = passes.copy()
+    else:
+        kept = ~all_star
     checks = []
     for model in project.privacy:
         if model.per_class:

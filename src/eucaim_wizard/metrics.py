@@ -19,6 +19,8 @@ All definitions, factors, normalisations and the rounding follow ARX 3.9
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Literal
 
 import numpy as np
@@ -169,6 +171,11 @@ class Metric:
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def class_losses(self, classes: ClassTable) -> np.ndarray | None:
+        """The information loss of each class on its own, for metrics that define one (ARX
+        orders classes of equal size by it when a dataset-level model suppresses); else None."""
+        return None
+
 
 class _MultiDimensional(Metric):
     """A score per quasi-identifier, aggregated with the normalised attribute weights."""
@@ -258,20 +265,52 @@ class Loss(_MultiDimensional):
         return arx_round(np.maximum((np.asarray(value, dtype=float) - low) / span, 0.0))
 
     def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
-        result = np.empty(len(classes.levels))
+        n_attributes = len(classes.levels)
+        if n_attributes == 0:
+            return np.empty(0)
         sizes = classes.sizes.astype(float)
         bad = ~ok
         any_bad = bool(bad.any())
+        # one row per attribute (each row summed on its own, as the per-attribute sums were)
+        share = np.empty((n_attributes, len(sizes)))
         for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
-            share = sizes * self.shares[a][level][codes]
-            total = float(np.add.reduce(share[ok] if any_bad else share)) * self.g
-            if any_bad:
-                if self.s == 1.0:
-                    total += float(np.add.reduce(sizes[bad]))
-                else:
-                    total += float(np.add.reduce(share[bad] + self.s * (sizes[bad] - share[bad])))
-            result[a] = self.normalise(a, total)
+            np.multiply(sizes, np.take(self.shares[a][level], codes), out=share[a])
+        totals = np.add.reduce(share[:, ok] if any_bad else share, axis=1) * self.g
+        if any_bad:
+            if self.s == 1.0:
+                totals = totals + float(np.add.reduce(sizes[bad]))
+            else:
+                shared = share[:, bad]
+                totals = totals + np.add.reduce(shared + self.s * (sizes[bad] - shared), axis=1)
+        result = np.empty(n_attributes)
+        for a in range(n_attributes):
+            result[a] = self._normalise_one(a, float(totals[a]))
         return result
+
+    def class_losses(self, classes: ClassTable) -> np.ndarray:
+        """Per class, ARX's aggregate of ``size · share`` over the attributes (not normalised)."""
+        n = len(classes.levels)
+        sizes = classes.sizes.astype(float)
+        values = [sizes * np.take(self.shares[a][level], codes)
+                  for a, (codes, level) in enumerate(zip(classes.codes, classes.levels))]
+        if self.how == "geometric-mean":
+            product = np.ones(len(sizes))
+            for v, w in zip(values, self.weights):
+                product *= ((v + 1.0) * w) ** (1.0 / n)
+            return product - 1.0
+        if self.how == "sum":
+            return np.add.reduce([v * w for v, w in zip(values, self.weights)], axis=0)
+        if self.how == "arithmetic-mean":
+            return np.add.reduce([(v / n) * w for v, w in zip(values, self.weights)], axis=0)
+        return np.maximum.reduce([v * w for v, w in zip(values, self.weights)], axis=0)
+
+    def _normalise_one(self, a: int, total: float) -> float:
+        """:meth:`normalise` of one value, in plain floats (the same IEEE operations)."""
+        low = self.g * self.n / self.domain[a]
+        span = self.n - low
+        if span <= 0:
+            return 0.0
+        return math.floor(max((total - low) / span, 0.0) * 1e10) / 1e10
 
 
 class Precision(_MultiDimensional):

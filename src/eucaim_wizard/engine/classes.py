@@ -36,7 +36,7 @@ class ClassTable:
         when no privacy model looks at a sensitive attribute).
     """
 
-    __slots__ = ("levels", "sizes", "distributions", "_codes", "_keys", "_radices")
+    __slots__ = ("levels", "sizes", "distributions", "representatives", "_codes", "_keys", "_radices")
 
     def __init__(self, levels: tuple[int, ...], codes: list[np.ndarray] | None, sizes: np.ndarray,
                  keys: np.ndarray | None = None, radices: list[int] | None = None,
@@ -44,6 +44,9 @@ class ClassTable:
         self.levels = levels
         self.sizes = sizes
         self.distributions = distributions or {}
+        #: per class, the smallest index of its records (kept only when asked for: ARX's
+        #: tie-break among classes of equal size)
+        self.representatives: np.ndarray | None = None
         self._codes = codes
         self._keys = keys
         self._radices = radices
@@ -87,7 +90,7 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     space = 1
     for radix in radices:
         space *= max(int(radix), 1)
-    affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 1 << 16))
+    affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 256))
     if space <= affordable:
         key = _combine(codes, radices)
         dense = np.bincount(key, weights=weights, minlength=space)
@@ -213,7 +216,18 @@ class FrequencyTable:
         table = _table(levels, grouped, sizes, radices)
         for name, distribution in source.distributions.items():
             table.distributions[name] = distribution.rolled_up(inverse, table.n_classes)
+        if source.representatives is not None:
+            representatives = np.full(table.n_classes, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(representatives, inverse, source.representatives)
+            table.representatives = representatives
         return table, inverse
+
+    def track_representatives(self) -> None:
+        """Keep, for every class of every table from now on, the smallest index of its records."""
+        if self.base.representatives is None:
+            first = np.full(self.base.n_classes, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, self.record_row, np.arange(self.n_records, dtype=np.int64))
+            self.base.representatives = first
 
     def classes(self, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels`` computed from the base table."""

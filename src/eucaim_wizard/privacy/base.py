@@ -9,6 +9,7 @@ to know which model it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,7 +34,7 @@ class SensitiveDomain:
         (level 0 is the value itself); ``None`` without one.
     rank
         The position of each value in the attribute's order (numeric when every value is a
-        number, else the hierarchy's row order, else text order).
+        number, else text order).
     """
 
     name: str
@@ -56,16 +57,29 @@ class ClassStatistics:
         Sensitive attribute → its values in each class (:class:`~eucaim_wizard.engine.distribution.Distribution`).
     domains
         Sensitive attribute → :class:`SensitiveDomain`.
+    tiebreak
+        Keys ordering classes of equal size (see :mod:`.risk_based`).
     """
 
-    __slots__ = ("sizes", "n_records", "distributions", "domains")
+    __slots__ = ("sizes", "n_records", "distributions", "domains", "_tiebreak")
 
     def __init__(self, sizes: np.ndarray, n_records: int, distributions: dict | None = None,
-                 domains: dict[str, SensitiveDomain] | None = None):
+                 domains: dict[str, SensitiveDomain] | None = None,
+                 tiebreak: list[np.ndarray] | Callable[[], list[np.ndarray]] | None = None):
         self.sizes = sizes
         self.n_records = int(n_records)
         self.distributions = distributions or {}
         self.domains = domains or {}
+        self._tiebreak = tiebreak
+
+    @property
+    def tiebreak(self) -> list[np.ndarray]:
+        """Keys that order classes of equal size for suppression by a dataset-level model,
+        most significant first (ARX: the class's information loss, then its first record);
+        computed on first use."""
+        if callable(self._tiebreak):
+            self._tiebreak = self._tiebreak()
+        return self._tiebreak or []
 
     def distribution(self, name: str):
         """The distribution of sensitive attribute ``name`` (a bug if it was not prepared)."""

@@ -13,6 +13,8 @@ P. Grassberger, "Entropy estimates from insufficient samplings", arXiv:physics/0
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -67,21 +69,25 @@ class DistinctLDiversity(_SensitiveModel):
 def class_entropy(stats: ClassStatistics, attribute: str, estimator: str = "shannon") -> np.ndarray:
     """Entropy (natural logarithm) of each class's sensitive values.
 
-    Shannon: ``H = log n − (1/n) Σ c·log c`` over the counts ``c`` of the values present in a
-    class of ``n`` records.  Grassberger (2003): ``H = log n − (1/n) Σ c·G(c)`` with
-    ``G(c) = ψ(c) + ½·(−1)^c·(ψ((c+1)/2) − ψ(c/2))`` (ψ the digamma function).
+    Shannon: ``H = ln n − (1/n) Σ c·ln c`` over the counts ``c`` of the values present in a
+    class of ``n`` records.  Grassberger (2003), as ARX computes it: ``H = G(n) − (1/n) Σ c·G(c)``
+    with ``G(c) = ψ(c) + ½·(−1)^c·(ψ((c+1)/2) − ψ(c/2))`` (ψ the digamma function).
     """
     distribution, _ = stats.distribution(attribute)
     counts = distribution.count.astype(float)
-    if estimator == "grassberger":
-        sign = np.where(distribution.count % 2 == 0, 1.0, -1.0)
-        terms = counts * (digamma(counts) + 0.5 * sign * (digamma((counts + 1) / 2) - digamma(counts / 2)))
-    else:
-        terms = counts * np.log(counts)
+    psi = _grassberger if estimator == "grassberger" else np.log
     sizes = stats.sizes.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = np.log(sizes) - distribution.per_class_sum(terms) / sizes
+        entropy = psi(sizes) - distribution.per_class_sum(counts * psi(counts)) / sizes
     return np.where(sizes > 0, entropy, 0.0)
+
+
+def _grassberger(counts: np.ndarray) -> np.ndarray:
+    """Grassberger's G(c) = ψ(c) + ½·(−1)^c·(ψ((c+1)/2) − ψ(c/2)), with G(n) standing in for
+    ln n in ``H = G(n) − (1/n)·Σ c·G(c)`` (as ARX computes the estimate)."""
+    counts = np.asarray(counts, dtype=float)
+    sign = np.where(np.mod(counts, 2) == 0, 1.0, -1.0)
+    return digamma(counts) + 0.5 * sign * (digamma((counts + 1) / 2) - digamma(counts / 2))
 
 
 class EntropyLDiversity(_SensitiveModel):
@@ -106,20 +112,21 @@ class EntropyLDiversity(_SensitiveModel):
         return self.estimator == "shannon"
 
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:
+        # as ARX decides it: at least ceil(l) distinct values, and Σ c·ψ(c) ≤ n·(ψ(n) − ln l)
+        # (ψ = ln for Shannon, G for Grassberger), i.e. H >= ln l without a division
         distribution, _ = stats.distribution(self.attribute)
-        entropy = class_entropy(stats, self.attribute, self.estimator)
-        # fewer than l distinct values can never reach log(l) (Shannon); a tolerance keeps a
-        # class whose entropy is log(l) exactly from failing by a rounding error
-        ok = entropy >= np.log(self.l) - 1e-12
-        if self.estimator == "shannon":
-            ok &= distribution.distinct() >= self.l - 1e-12
-        return ok
+        counts = distribution.count.astype(float)
+        sizes = stats.sizes.astype(float)
+        psi = _grassberger if self.estimator == "grassberger" else np.log
+        total = distribution.per_class_sum(counts * psi(counts))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = sizes * (psi(sizes) - np.log(self.l))
+        return (distribution.distinct() >= math.ceil(self.l)) & (total <= bound)
 
-    def fails_within(self, groups: ClassStatistics) -> np.ndarray | None:
-        if self.estimator != "shannon":
-            return None
+    def fails_within(self, groups: ClassStatistics) -> np.ndarray:
+        # a class inside a group holds at most the group's values; fewer than ceil(l) fail
         distribution, _ = groups.distribution(self.attribute)
-        return distribution.distinct() < self.l - 1e-12  # entropy <= log(distinct values)
+        return distribution.distinct() < math.ceil(self.l)
 
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
         entropy = self._kept_min(class_entropy(stats, self.attribute, self.estimator), kept)

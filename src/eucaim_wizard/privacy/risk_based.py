@@ -1,10 +1,12 @@
 """Risk-based privacy models: average risk, sample uniqueness, k-map.
 
 Average risk and sample uniqueness are decided on the whole transformed table, as ARX does
-(its ``RiskBasedCriterion``): after the per-class models, the distribution of class sizes is
-taken with the suppressed records as one class of their own, and when the threshold is not
-met the smallest classes are suppressed (smallest first) until it is, as long as the
-suppression limit allows.  k-map estimated from a population is a per-class model: every
+(its ``RiskBasedCriterion``): after the per-class models, on the classes that are kept (the
+suppressed records are left out), and when the threshold is not met the smallest classes are
+suppressed (smallest first) until it is, as long as the suppression limit allows.  Among
+classes of equal size, those with the smaller information loss go first (for metrics that
+score a class on its own, such as Loss), then those whose first record comes first: ARX's
+order, so that the same records are suppressed.  k-map estimated from a population is a per-class model: every
 class needs at least the sample size ``k'`` that, under the estimator, makes the matching
 population cell hold ``k`` people with confidence ``1 − significance``.
 
@@ -29,16 +31,19 @@ from scipy.stats import poisson
 from .base import ClassStatistics, PrivacyModel
 
 
-def _after_suppressing_smallest(sizes: np.ndarray, kept: np.ndarray):
+def _after_suppressing_smallest(sizes: np.ndarray, kept: np.ndarray, tiebreak: list[np.ndarray]):
     """Per number ``j`` of smallest kept classes suppressed (0 … m): the kept sizes in
-    ascending order, the suppressed records, and the number of classes (the suppressed
-    records count as one class when there are any)."""
-    order = np.flatnonzero(kept)[np.argsort(sizes[kept], kind="stable")]
+    ascending order (equal sizes ordered by the ``tiebreak`` keys), the suppressed records,
+    and the kept records and classes."""
+    candidates = np.flatnonzero(kept)
+    keys = [t[candidates] for t in reversed(tiebreak)] + [sizes[candidates]]
+    order = candidates[np.lexsort(keys)]
     ascending = sizes[order].astype(np.int64)
-    base = int(sizes[~kept].sum())
-    suppressed = base + np.concatenate([[0], np.cumsum(ascending)])
-    classes = len(ascending) - np.arange(len(ascending) + 1) + (suppressed > 0)
-    return order, ascending, suppressed, classes
+    removed = np.concatenate([[0], np.cumsum(ascending)])
+    suppressed = int(sizes[~kept].sum()) + removed
+    records = int(ascending.sum()) - removed
+    classes = len(ascending) - np.arange(len(ascending) + 1)
+    return order, ascending, suppressed, records, classes
 
 
 class _DatasetModel(PrivacyModel):
@@ -46,13 +51,13 @@ class _DatasetModel(PrivacyModel):
 
     per_class: ClassVar[bool] = False
 
-    def _fulfilled(self, ascending: np.ndarray, suppressed: np.ndarray, classes: np.ndarray,
-                   n: int) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
+    def _fulfilled(self, ascending: np.ndarray, records: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """Per number of smallest classes suppressed: does the model hold on the kept ones?"""
+        raise NotImplementedError  # pragma: no cover
 
     def _state(self, stats: ClassStatistics, kept: np.ndarray):
-        order, ascending, suppressed, classes = _after_suppressing_smallest(stats.sizes, kept)
-        return order, ascending, suppressed, classes, self._fulfilled(ascending, suppressed, classes, stats.n_records)
+        order, ascending, suppressed, records, classes = _after_suppressing_smallest(stats.sizes, kept, stats.tiebreak)
+        return order, ascending, suppressed, classes, self._fulfilled(ascending, records, classes)
 
     def dataset_ok(self, stats: ClassStatistics, kept: np.ndarray) -> bool:
         return bool(self._state(stats, kept)[4][0])
@@ -76,9 +81,9 @@ class AverageRisk(_DatasetModel):
     """The average re-identification risk (1 / average class size) is at most ``threshold``.
 
     With ``highest_risk`` and ``records_at_risk`` (ARX's relaxed variant), the share of
-    records in classes of at most ``s`` records must also be at most ``records_at_risk``,
-    where ``s`` is the class size of the highest risk (``1/highest_risk``, rounded as ARX
-    does).  Suppressed records count as one class.
+    kept records in classes of fewer than ``s`` records must also be at most
+    ``records_at_risk``, where ``s`` is the class size of the highest risk
+    (``1/highest_risk``, rounded as ARX does).  Computed on the kept classes.
     """
 
     key: ClassVar[str] = "average-risk"
@@ -104,41 +109,43 @@ class AverageRisk(_DatasetModel):
             floor += 1.0
         return int(floor)
 
-    def _fulfilled(self, ascending, suppressed, classes, n):
-        fulfilled = 1.0 / (n / np.maximum(classes, 1)) <= self.threshold if n else np.ones(len(classes), bool)
+    def _fulfilled(self, ascending, records, classes):
+        # ARX: 1 / (average size of the kept classes) <= threshold; no kept record: not met
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fulfilled = (records > 0) & (1.0 / (records / classes) <= self.threshold)
         if self.highest_risk is not None:
             small = self.smallest_size
-            # records in kept classes of size <= small, after suppressing the j smallest
-            at_most = np.searchsorted(ascending, small, side="right")
-            in_small = np.concatenate([[0], np.cumsum(ascending)])
-            remaining = in_small[at_most] - in_small[np.minimum(np.arange(len(ascending) + 1), at_most)]
-            remaining = remaining + np.where((suppressed > 0) & (suppressed <= small), suppressed, 0)
-            fulfilled &= remaining / max(n, 1) <= self.records_at_risk
+            # records in kept classes smaller than the size of the highest risk, after the j
+            # smallest classes are suppressed (ARX sums sizes 1 … smallest − 1)
+            below = np.searchsorted(ascending, small, side="left")
+            cumulative = np.concatenate([[0], np.cumsum(ascending)])
+            at_risk = cumulative[below] - cumulative[np.minimum(np.arange(len(ascending) + 1), below)]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fulfilled &= at_risk / records <= self.records_at_risk
         return fulfilled
 
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
-        _, _, suppressed, classes, _ = self._state(stats, kept)
-        return {"average_risk": float(classes[0] / stats.n_records) if stats.n_records else 0.0}
+        records = int(stats.sizes[kept].sum())
+        return {"average_risk": float(kept.sum()) / records if records else None}
 
 
 class SampleUniqueness(_DatasetModel):
-    """The share of records that are unique on their quasi-identifiers is at most ``threshold``.
-
-    Suppressed records count as one class (unique only when a single record is suppressed).
-    """
+    """The share of the kept records that are unique on their quasi-identifiers is at most
+    ``threshold``."""
 
     key: ClassVar[str] = "sample-uniqueness"
 
     threshold: float = Field(ge=0.0, le=1.0, description="largest allowed share of sample uniques")
 
-    def _fulfilled(self, ascending, suppressed, classes, n):
+    def _fulfilled(self, ascending, records, classes):
         ones = int(np.searchsorted(ascending, 1, side="right"))
-        remaining = np.maximum(ones - np.arange(len(ascending) + 1), 0) + (suppressed == 1)
-        return remaining / max(n, 1) <= self.threshold
+        remaining = np.maximum(ones - np.arange(len(ascending) + 1), 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (records > 0) & (remaining / records <= self.threshold)
 
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
-        uniques = int((stats.sizes[kept] == 1).sum()) + int(stats.sizes[~kept].sum() == 1)
-        return {"sample_uniques": uniques / stats.n_records if stats.n_records else 0.0}
+        records = int(stats.sizes[kept].sum())
+        return {"sample_uniques": int((stats.sizes[kept] == 1).sum()) / records if records else None}
 
 
 class KMap(PrivacyModel):
