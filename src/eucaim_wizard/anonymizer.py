@@ -412,9 +412,19 @@ class Result:
             drop_suppressed=drop_suppressed,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``result.json`` content."""
+    def to_dict(self, levels: dict[str, int] | None = None) -> dict[str, Any]:
+        """The ``result.json`` content; with ``levels``, also the transformation applied
+        instead of the optimum (``"applied"``), and the privacy verdicts are for it."""
         optimum = self.optimum
+        node = None if levels is None else self.node_of(levels)
+        applied = {}
+        if node is not None:
+            chosen = self.evaluate(node)
+            applied = {"applied": {"levels": chosen.levels, "optimum": node == self.outcome.optimum,
+                                   "information_loss": chosen.information_loss,
+                                   "suppressed_records": chosen.suppressed_records,
+                                   "equivalence_classes": chosen.equivalence_classes,
+                                   "min_class_size": chosen.min_class_size}}
         return {
             "anonymous": self.anonymous,
             "optimum": None if optimum is None else {
@@ -427,7 +437,8 @@ class Result:
             "search": {"lattice_size": self.lattice_size, "checked": self.checked, "seconds": round(self.seconds, 4)},
             "metric": self.project.metric.name,
             "metric_label": self.metric_label,
-            "privacy": self.privacy_report(),
+            **applied,
+            "privacy": self.privacy_report(node),
             "suppression_limit": self.project.suppression_limit,
             "records": self.n_records,
         }

@@ -133,6 +133,9 @@ def anonymize(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for anonymized.<ext> and result.json.")],
     drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed", help="Remove suppressed records instead of writing '*'.")] = False,
     confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
+    levels: Annotated[Optional[str], typer.Option(
+        "--levels", help="Apply this candidate instead of the optimum, e.g. age=3,sex=0 (one level per "
+        "quasi-identifier; refused, with the reason, if it is not anonymous). See `explore`.")] = None,
 ) -> None:
     """Find the optimal anonymous transformation and write the anonymized table.
 
@@ -147,21 +150,27 @@ def anonymize(
 
     try:
         loaded = load_project(project)
+        chosen = None
+        if levels is not None:
+            from .explore import parse_levels
+
+            chosen = parse_levels(levels)
         with _progress("searching the lattice") as progress:
             outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
-                                          confirmed_deidentified=confirmed)
+                                          confirmed_deidentified=confirmed, levels=chosen)
     except WizardError as error:
         _fail(error)
     result = outcome.result
-    optimum = result.optimum
-    levels = ", ".join(f"{name}={level}" for name, level in optimum.levels.items())
+    applied = outcome.transformation
+    shown = ", ".join(f"{name}={level}" for name, level in applied.levels.items())
+    which = "" if chosen is None else " (chosen levels, not the optimum)"
     out.print(
-        f"anonymous: {levels}; information loss {optimum.information_loss:.4f} ({result.metric_label}); "
-        f"{optimum.suppressed_records:,} of {result.n_records:,} records suppressed; "
-        f"{optimum.equivalence_classes:,} classes, smallest {optimum.min_class_size}",
+        f"anonymous{which}: {shown}; information loss {applied.information_loss:.4f} ({result.metric_label}); "
+        f"{applied.suppressed_records:,} of {result.n_records:,} records suppressed; "
+        f"{applied.equivalence_classes:,} classes, smallest {applied.min_class_size}",
         markup=False,
     )
-    for entry in result.privacy_report():
+    for entry in result.privacy_report(result.node_of(applied.levels)):
         out.print(f"  {_model_line(entry)}", markup=False)
     out.print(f"checked {result.checked:,} of {result.lattice_size:,} transformations in {result.seconds:.2f} s",
               markup=False)
@@ -268,6 +277,7 @@ class _progress:
 # Commands defined in their own modules register themselves on `app` when imported; they
 # use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
 # (one import line per module, below this comment)
+from . import cli_utility  # noqa: E402,F401
 from . import cli_hierarchies  # noqa: E402,F401
 from . import cli_risk  # noqa: E402,F401
 from . import cli_arx  # noqa: E402,F401

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anonymizer import Progress, Result, anonymize
+from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
 from .table import write_table
@@ -22,6 +22,7 @@ class Outcome:
     result: Result
     table_path: Path
     result_path: Path
+    transformation: Transformation  #: what was applied: the optimum, or the chosen levels
 
 
 def write_json(data: dict, path: Path) -> None:
@@ -75,11 +76,13 @@ def infeasible_advice(result: Result) -> str:
 
 
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
-                        progress: Progress | None = None, confirmed_deidentified: bool = False) -> Outcome:
+                        progress: Progress | None = None, confirmed_deidentified: bool = False,
+                        levels: dict[str, int] | None = None) -> Outcome:
     """Guard, search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
 
     Identifier columns are removed, except those marked ``pseudonymize: true``, which are
-    replaced by keyed pseudonyms.
+    replaced by keyed pseudonyms.  With ``levels`` (one per quasi-identifier) that
+    transformation is applied instead of the optimum, if it is anonymous.
 
     Raises
     ------
@@ -99,30 +102,40 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     if confirmed_deidentified:
         findings = guard.acknowledged(findings)
     result = anonymize(project, table=table, progress=progress)
-    if not result.anonymous:
+    if levels is not None:
+        from .explore import choose
+
+        transformation = choose(result, levels)  # refused, with the reason, if not anonymous
+    elif not result.anonymous:
         raise InfeasibleError(
             f"no transformation of {project.data_path or 'the table'} satisfies "
             f"{', '.join(map(str, project.privacy))} with at most {project.suppression_limit:.1%} "
             f"suppressed records: {infeasible_advice(result)}."
         )
+    else:
+        transformation = result.optimum
     if output.exists() and not output.is_dir():
         raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
     output.mkdir(parents=True, exist_ok=True)
     table = result.table
     suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[table.format.kind]
     table_path = output / f"anonymized{suffix or '.csv'}"
-    anonymized = pseudonymize_table(result.anonymized_table(drop_suppressed=drop_suppressed), project)
+    anonymized = pseudonymize_table(
+        result.anonymized_table(transformation.levels, drop_suppressed=drop_suppressed), project)
     protect = [p for p in (project.data_path, project.source) if p is not None]
     write_table(
         anonymized, table_path, table.format, protect=protect,
-        verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed),
+        verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
+                                             transformation=transformation),
     )
     result_path = output / "result.json"
-    summary = result.to_dict()
+    from .apply import saved_transformation
+
+    summary = {**result.to_dict(transformation.levels), **saved_transformation(result, transformation.levels)}
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
                         "findings": [_finding(f) for f in findings]}
     write_json(summary, result_path)
-    return Outcome(result, table_path, result_path)
+    return Outcome(result, table_path, result_path, transformation)
 
 
 def _finding(finding) -> dict:

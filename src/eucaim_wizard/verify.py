@@ -18,10 +18,11 @@ from .errors import VerificationError
 from .table import Table, read_table
 
 if TYPE_CHECKING:
-    from .anonymizer import Result
+    from .anonymizer import Result, Transformation
     from .project import Project
 
-def verify_export(path: Path, project: Project, result: Result, *, drop_suppressed: bool) -> None:
+def verify_export(path: Path, project: Project, result: Result, *, drop_suppressed: bool,
+                  transformation: Transformation | None = None) -> None:
     """Re-read ``path`` and check that every privacy model holds on it.
 
     Checks: identifiers are absent; the row count is right; every class of records that are
@@ -43,8 +44,8 @@ def verify_export(path: Path, project: Project, result: Result, *, drop_suppress
         original = set(result.table.categories(name).tolist()) - {""}
         if original & set(written.categories(name).tolist()):
             problems.append(f"the pseudonymized column {name!r} holds original identifier values")
-    optimum = result.optimum
-    expected_rows = result.n_records - (optimum.suppressed_records if drop_suppressed else 0)
+    applied = transformation or result.optimum
+    expected_rows = result.n_records - (applied.suppressed_records if drop_suppressed else 0)
     if written.n_rows != expected_rows:
         problems.append(f"{written.n_rows} rows written, {expected_rows} expected")
     report = check_table(project, written, reference=result.table)

@@ -1,0 +1,313 @@
+"""Commands `explore`, `utility` and `apply`: compare candidates, measure utility, re-apply.
+
+Thin wrappers over :mod:`.explore`, :mod:`.utility` and :mod:`.apply`: parse, call, print
+with rich, exit codes (0 done, 2 bad input, 3 the new data is not anonymous at the saved levels).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from .cli import _fail, _progress, app, out
+
+
+def _write_json(data: dict[str, Any], path: Path, protect: list[Any]) -> None:
+    """JSON written atomically, never over an input."""
+    from ._table_common import atomic_output
+
+    with atomic_output(path, [p for p in protect if p is not None]) as stream:
+        stream.write((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _short(value: Any) -> str:
+    """A statistic in a few characters: text as it is, numbers with 4 significant digits."""
+    if value is None:
+        return "–"
+    return value if isinstance(value, str) else f"{value:.4g}"
+
+
+def _names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _load(project: Path):
+    from .anonymizer import anonymize
+    from .project import load_project
+
+    loaded = load_project(project)
+    with _progress("searching the lattice") as progress:
+        return loaded, anonymize(loaded, progress=progress)
+
+
+@app.command()
+def explore(
+    project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
+    top: Annotated[int, typer.Option("--top", help="Show the first N candidates after sorting.")] = 20,
+    anonymous_only: Annotated[bool, typer.Option("--anonymous-only",
+        help="Only anonymous candidates.")] = False,
+    max_loss: Annotated[Optional[float], typer.Option("--max-loss",
+        help="Only candidates with at most this information loss.")] = None,
+    max_risk: Annotated[Optional[float], typer.Option("--max-risk",
+        help="Only candidates whose risk (see --risk) is at most this.")] = None,
+    levels: Annotated[Optional[str], typer.Option("--levels",
+        help="Only candidates with these levels, e.g. age=2,sex=0.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="loss, risk or suppressed.")] = "loss",
+    risk: Annotated[str, typer.Option("--risk",
+        help="Risk for --max-risk and the Pareto front: highest or average.")] = "highest",
+    json_path: Annotated[Optional[Path], typer.Option("--json",
+        help="Also write the listing and the Pareto front as JSON.")] = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart",
+        help="Write the risk/loss chart (.png or .svg).")] = None,
+) -> None:
+    """List candidate transformations: levels, anonymous or not, loss, suppression and risk.
+
+    Every transformation of the lattice is evaluated (the table view of ARX's lattice),
+    filtered, sorted and shown with the Pareto front of risk against information loss among
+    the anonymous candidates that match. Risks are prosecutor risks of the kept records:
+    highest = 1/smallest class, average = classes/kept records.
+
+    Example: eucaim-wizard explore examples/demo/project.yaml --anonymous-only --top 10 --chart front.png
+    """
+    from .errors import WizardError
+    from .explore import all_candidates, explore as run_explore, parse_levels, pareto_chart, save_figure
+
+    try:
+        filters: dict[str, Any] = dict(anonymous_only=anonymous_only, max_loss=max_loss, max_risk=max_risk,
+                                       levels=parse_levels(levels) if levels else None, sort=sort, risk=risk)
+        loaded, result = _load(project)
+        with _progress("evaluating every transformation") as progress:
+            everything = all_candidates(result, progress)
+        exploration = run_explore(result, top=top, candidates=everything, **filters)
+        protect = [loaded.data_path, loaded.source, project]
+        if chart is not None:  # every matching candidate as a point, not only the top N
+            matching = run_explore(result, candidates=everything, **filters)
+            save_figure(pareto_chart(exploration, everything=matching.candidates), chart, protect=protect)
+        if json_path is not None:
+            _write_json(exploration.to_dict(), json_path, protect)
+    except WizardError as error:
+        _fail(error)
+    qis = exploration.quasi_identifiers
+    order = f"levels in the order {', '.join(qis)}"
+    table = RichTable(title=Text(f"Candidates of {project} (sorted by {sort})"), caption=Text(order))
+    width = 2 * len(qis) - 1
+    table.add_column("levels", min_width=width, no_wrap=True)
+    table.add_column("anonymous", no_wrap=True)
+    for column in ("loss", "suppressed", "classes", "max risk", "avg risk"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for c in exploration.candidates:
+        table.add_row(",".join(str(c.levels[q]) for q in qis),
+                      Text(f"{'yes' if c.anonymous else 'no'}, {c.search}", style="green" if c.anonymous else "red"),
+                      _number(c.information_loss), f"{c.suppressed_records:,}", f"{c.equivalence_classes:,}",
+                      _number(c.highest_risk), _number(c.average_risk))
+    out.print(table)
+    out.print(f"{exploration.matched:,} of {exploration.lattice_size:,} transformations match; "
+              f"showing {len(exploration.candidates):,}", markup=False)
+    front = RichTable(title=Text(f"Pareto front: {risk} risk against information loss (anonymous candidates)"),
+                      caption=Text(order))
+    front.add_column("levels", min_width=width, no_wrap=True)
+    for column in ("information loss", f"{risk} risk", "suppressed"):
+        front.add_column(column, justify="right")
+    for c in exploration.pareto:
+        front.add_row(",".join(str(c.levels[q]) for q in qis), _number(c.information_loss),
+                      _number(c.risk(risk)), f"{c.suppressed_records:,}")  # type: ignore[arg-type]
+    out.print(front)
+    for path, what in ((chart, "chart"), (json_path, "JSON")):
+        if path is not None:
+            out.print(f"wrote {what} {path}", markup=False)
+
+
+def _print_utility(report) -> None:
+    t = report.transformation
+    levels = ", ".join(f"{q}={level}" for q, level in t.levels.items())
+    out.print(f"transformation {levels}: {'anonymous' if t.anonymous else 'NOT anonymous'}; "
+              f"{t.suppressed_records:,} records suppressed", markup=False)
+    for note in report.notes:
+        out.print(Text(f"note: {note}", style="yellow"))
+    quality = RichTable(title=Text("Attribute quality (ARX's models, 1 = original, higher is better)"))
+    for column in ("attribute", "level", "missings", "gen. intensity", "granularity", "NU entropy", "squared error"):
+        quality.add_column(column, justify="left" if column == "attribute" else "right")
+    for q in report.quality.attributes:
+        quality.add_row(Text(q.attribute), str(q.level), _number(q.missings), _number(q.generalization_intensity),
+                        _number(q.granularity), _number(q.non_uniform_entropy), _number(q.squared_error))
+    out.print(quality)
+    d = report.quality.dataset
+    dataset = RichTable(title=Text("Dataset quality and information loss"))
+    dataset.add_column("measure")
+    dataset.add_column("value", justify="right")
+    for name, value in (("ambiguity", d.ambiguity), ("average class size", d.average_class_size),
+                        ("discernibility", d.discernibility),
+                        ("record-level squared error", d.record_level_squared_error)):
+        dataset.add_row(f"{name} (quality)", _number(value))
+    for label, value in report.quality.information_loss.items():
+        dataset.add_row(Text(f"{label} (information loss)"), f"{value:.6g}")
+    out.print(dataset)
+    stats = RichTable(title=Text("Summary statistics (o: original, a: anonymized)"))
+    for column in ("attribute", "", "scale", "missing", "distinct", "mode", "min", "median", "max", "mean", "sd"):
+        stats.add_column(column, justify="left" if column in ("attribute", "", "scale", "mode") else "right",
+                         overflow="fold")
+    for before, after in zip(report.statistics["original"], report.statistics["anonymized"]):
+        for side, summary in (("o", before), ("a", after)):
+            stats.add_row(Text(summary.attribute if side == "o" else ""), side, summary.scale,
+                          f"{summary.missing:,}", f"{summary.distinct:,}", Text(summary.mode or "–"),
+                          _short(summary.minimum), Text(_short(summary.median)), _short(summary.maximum),
+                          _short(summary.mean), _short(summary.sd), end_section=side == "a")
+    out.print(stats)
+    if report.contingency is not None:
+        for side, table in zip(("original", "anonymized"), report.contingency):
+            grid = RichTable(title=Text(f"Contingency ({side}): {table.row_attribute} × {table.column_attribute}"))
+            grid.add_column(table.row_attribute)
+            for column in table.columns:
+                grid.add_column(Text(column), justify="right")
+            for row, counts in zip(table.rows, table.counts):
+                grid.add_row(Text(row), *[f"{c:,}" for c in counts])
+            out.print(grid)
+    c = report.classification
+    if c is None:
+        out.print(Text("classification skipped: give --target ATTRIBUTE to measure it", style="dim"))
+        return
+    grid = RichTable(title=Text(f"Classification of {c.target} ({c.folds}-fold CV, seed {c.seed})"))
+    for column in ("model", "table", "accuracy", "Brier score", "Brier skill", "macro AUC", "rel. accuracy"):
+        grid.add_column(column, justify="left" if column in ("model", "table") else "right")
+    b = c.baseline
+    grid.add_row("majority", "both", _number(b.accuracy), _number(b.brier_score), "0", _number(b.macro_auc), "",
+                 end_section=True)
+    for m in c.models:
+        for side, performance in (("original", m.original), ("anonymized", m.anonymized)):
+            grid.add_row(m.model if side == "original" else "", side, _number(performance.accuracy),
+                         _number(performance.brier_score), _number(performance.brier_skill_score),
+                         _number(performance.macro_auc), _number(m.relative_accuracy) if side == "anonymized" else "",
+                         end_section=side == "anonymized")
+    out.print(grid)
+    out.print(Text(f"relative accuracy (anonymized / original, mean of the models): {_number(c.relative_accuracy)}",
+                   style="bold"))
+
+
+@app.command()
+def utility(
+    project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
+    levels: Annotated[Optional[str], typer.Option("--levels",
+        help="The transformation to analyse (default: the optimum), e.g. age=2,sex=0.")] = None,
+    target: Annotated[Optional[str], typer.Option("--target",
+        help="Attribute to predict in the classification analysis.")] = None,
+    features: Annotated[Optional[str], typer.Option("--features",
+        help="Attributes to predict from, e.g. age,sex (default: quasi-identifiers and insensitive "
+             "attributes).")] = None,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the folds and the random forest.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", help="Threads growing the random forest's trees.")] = 1,
+    frequencies: Annotated[Optional[str], typer.Option("--frequencies",
+        help="Print frequency tables of these attributes, e.g. age,sex.")] = None,
+    contingency: Annotated[Optional[str], typer.Option("--contingency",
+        help="Print a contingency table of two attributes, e.g. sex,salary-class.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json",
+        help="Also write the whole analysis as JSON.")] = None,
+) -> None:
+    """Measure what the anonymized table is still good for, compared with the original.
+
+    Prints ARX's attribute- and dataset-level quality models and the engine's information-loss
+    values, summary statistics of both tables, optional frequency and contingency tables, and
+    (with --target) the cross-validated accuracy, Brier score and ROC AUC of logistic
+    regression, naive Bayes and random forest on both tables, with the relative accuracy.
+
+    Example: eucaim-wizard utility examples/demo/project.yaml --target Modality --contingency PatientSex,Modality
+    """
+    from .errors import ProjectError, WizardError
+    from .explore import parse_levels
+    from .utility import analyze_utility
+
+    try:
+        pair = _names(contingency)
+        if pair is not None and len(pair) != 2:
+            raise ProjectError(f"--contingency takes two attributes separated by a comma, not {contingency!r}")
+        shown = _names(frequencies) or []
+        chosen = parse_levels(levels) if levels else None
+        loaded, result = _load(project)
+        with _progress("classifying") as progress:
+            report = analyze_utility(
+                result, chosen, target=target, features=_names(features),
+                frequency_attributes=None if not shown else list(dict.fromkeys(
+                    result.quasi_identifiers + shown + ([target] if target else []))),
+                contingency_attributes=tuple(pair) if pair else None, folds=folds, seed=seed, n_jobs=jobs,
+                progress=progress)
+        if json_path is not None:
+            _write_json(report.to_dict(), json_path, [loaded.data_path, loaded.source, project])
+    except WizardError as error:
+        _fail(error)
+    _print_utility(report)
+    for name in shown:
+        pair_tables = report.frequencies[name]
+        grid = RichTable(title=Text(f"Frequencies of {name}"))
+        for column in ("table", "value", "records", "share"):
+            grid.add_column(column, justify="right" if column in ("records", "share") else "left")
+        for side, table in pair_tables.items():
+            for value, count in zip(table.values, table.counts):
+                grid.add_row(side, Text(value), f"{count:,}", f"{count / table.records:.1%}")
+        out.print(grid)
+    if json_path is not None:
+        out.print(f"wrote {json_path}", markup=False)
+
+
+@app.command(name="apply")
+def apply_command(
+    result_json: Annotated[Path, typer.Argument(
+        help="The result.json written by `anonymize` (or a project file, with --levels).")],
+    data: Annotated[Path, typer.Argument(help="The new table (same columns as the anonymized one's input).")],
+    output: Annotated[Path, typer.Option("-o", "--output",
+        help="Folder for anonymized.<ext> and apply.json.")],
+    project: Annotated[Optional[Path], typer.Option("--project",
+        help="Take roles, hierarchies and privacy models from this project file.")] = None,
+    levels: Annotated[Optional[str], typer.Option("--levels",
+        help="Levels to apply instead of the saved ones, e.g. age=3,sex=0.")] = None,
+    drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed",
+        help="Remove suppressed records instead of writing '*'.")] = False,
+) -> None:
+    """Re-apply a saved transformation to new data, without a new search.
+
+    Generalizes DATA with the saved levels and hierarchies, checks the privacy models on
+    it, suppresses the records of classes now too small (up to the suppression limit) and
+    writes OUTPUT/anonymized.<ext> and OUTPUT/apply.json. Stops, writing nothing, when values
+    of the new data are missing from a hierarchy (exit 2) or when too many records are in
+    classes now too small (exit 3). In place of result.json, a project file with --levels
+    applies a candidate chosen with `eucaim-wizard explore`.
+
+    Example: eucaim-wizard apply examples/demo/project.yaml examples/demo/imaging_studies.csv --levels PatientSex=0,PatientAge=4,StudyDate=3,Modality=0,BodyPartExamined=0,Manufacturer=3 -o out/batch
+
+    After `eucaim-wizard anonymize examples/demo/project.yaml -o out/demo`:
+    eucaim-wizard apply out/demo/result.json new_batch.csv -o out/new_batch
+    """
+    from .apply import apply_to_folder, load_saved
+    from .errors import WizardError
+    from .explore import parse_levels
+
+    try:
+        saved = load_saved(result_json, data, project=project, levels=parse_levels(levels) if levels else None)
+        with _progress("applying") as progress:
+            outcome = apply_to_folder(saved, output, drop_suppressed=drop_suppressed,
+                                      protect=[result_json, project], progress=progress)
+    except WizardError as error:
+        _fail(error)
+    applied = outcome.applied
+    t = applied.transformation
+    levels_text = ", ".join(f"{q}={level}" for q, level in t.levels.items())
+    out.print(f"applied {levels_text} to {applied.result.n_records:,} records: anonymous; "
+              f"{t.suppressed_records:,} suppressed (limit {applied.max_suppressed:,}); "
+              f"{t.equivalence_classes:,} classes, smallest {t.min_class_size}", markup=False)
+    if applied.failing_classes:
+        out.print(Text(f"{applied.failing_classes:,} class(es) of the new data were too small for "
+                       f"{', '.join(map(str, saved.project.privacy))}: their {applied.failing_records:,} "
+                       f"record(s) are suppressed", style="yellow"))
+    out.print(f"wrote {outcome.table_path} and {outcome.report_path}", markup=False)

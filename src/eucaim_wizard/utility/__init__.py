@@ -1,0 +1,190 @@
+"""Utility of an anonymized table: what it is still good for, compared with the original.
+
+:func:`analyze_utility` gathers, for one transformation of an ``anonymize`` result:
+
+* ARX's attribute- and dataset-level quality models and every information-loss model of the
+  engine (:mod:`.quality`);
+* summary statistics of every released column in both tables, frequency tables and an
+  optional contingency table (:mod:`.statistics`);
+* classification performance on both tables, cross-validated, with the relative accuracy as
+  the headline (:mod:`.classification`), when a target attribute is given.
+
+Every result is a typed object with ``to_dict()`` for JSON.
+
+>>> from eucaim_wizard import anonymize, load_project                     # doctest: +SKIP
+>>> from eucaim_wizard.utility import analyze_utility                      # doctest: +SKIP
+>>> report = analyze_utility(anonymize(load_project("p.yaml")), target="salary-class")  # doctest: +SKIP
+>>> report.classification.relative_accuracy                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ProjectError
+from .classification import (MODELS, ClassificationReport, ModelComparison, ModelPerformance,
+                             evaluate_classification)
+from .quality import (AttributeQuality, DatasetQuality, QualityReport, information_losses,
+                      measure_quality, quality_of)
+from .statistics import (AttributeSummary, ContingencyTable, FrequencyTable, contingency, frequencies,
+                         summarize)
+
+if TYPE_CHECKING:
+    from ..anonymizer import Result, Transformation
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class UtilityReport:
+    """The utility analysis of one transformation (see :func:`analyze_utility`).
+
+    ``statistics`` and ``frequencies`` hold one entry per attribute for ``"original"`` and
+    ``"anonymized"``; ``contingency`` is a pair (original, anonymized) or None;
+    ``classification`` is None when no target was given.
+    """
+
+    transformation: Transformation
+    quality: QualityReport
+    statistics: dict[str, list[AttributeSummary]]
+    frequencies: dict[str, dict[str, FrequencyTable]]
+    contingency: tuple[ContingencyTable, ContingencyTable] | None = None
+    classification: ClassificationReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def levels(self) -> dict[str, int]:
+        return dict(self.transformation.levels)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "transformation": self.transformation.to_dict(),
+            "quality": self.quality.to_dict(),
+            "statistics": {side: [s.to_dict() for s in summaries] for side, summaries in self.statistics.items()},
+            "frequencies": {name: {side: table.to_dict() for side, table in pair.items()}
+                            for name, pair in self.frequencies.items()},
+            "contingency": None if self.contingency is None else {
+                "original": self.contingency[0].to_dict(), "anonymized": self.contingency[1].to_dict()},
+            "classification": None if self.classification is None else self.classification.to_dict(),
+            "notes": list(self.notes),
+        }
+
+
+def default_features(result: Result, target: str) -> list[str]:
+    """The quasi-identifiers and insensitive attributes (columns not listed are insensitive),
+    in table order, without the target."""
+    from ..project import Role
+
+    attributes = result.project.attributes
+    chosen = []
+    for name in result.table.columns:
+        role = attributes[name].role if name in attributes else Role.INSENSITIVE
+        if role in (Role.QUASI_IDENTIFIER, Role.INSENSITIVE) and name != target:
+            chosen.append(name)
+    return chosen
+
+
+def analyze_utility(
+    result: Result,
+    levels: Mapping[str, int] | None = None,
+    *,
+    target: str | None = None,
+    features: Sequence[str] | None = None,
+    frequency_attributes: Sequence[str] | None = None,
+    contingency_attributes: tuple[str, str] | None = None,
+    models: Sequence[str] = tuple(MODELS),
+    folds: int = 10,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: Progress | None = None,
+) -> UtilityReport:
+    """The utility of a transformation of ``result`` (default: the optimum).
+
+    Parameters
+    ----------
+    result
+        From :func:`eucaim_wizard.anonymize`.
+    levels
+        The transformation (one level per quasi-identifier); need not be the optimum, and a
+        note says when it is not anonymous.
+    target
+        The attribute classifiers predict; no classification when None.
+    features
+        The attributes they predict from (default: quasi-identifiers and insensitive attributes).
+    frequency_attributes
+        Attributes whose frequency tables are included (default: the quasi-identifiers and
+        the target).
+    contingency_attributes
+        Two attributes for a contingency table of both tables.
+    models, folds, seed, n_jobs
+        Classification settings (see :func:`.classification.evaluate_classification`).
+    progress
+        Called with (models trained, total) during classification.
+
+    Raises
+    ------
+    ProjectError
+        For levels outside the lattice, unknown attributes, an identifier as target or feature.
+    """
+    if levels is None:
+        if result.optimum is None:
+            raise ProjectError("no transformation is anonymous, so there is no optimum to analyse; "
+                               "give the levels of a candidate (see `eucaim-wizard explore`)")
+        levels = result.optimum.levels
+    node = result.node_of(dict(levels))
+    transformation = result.evaluate(node)
+    notes = []
+    if not transformation.anonymous:
+        notes.append("this transformation is not anonymous: it cannot be released as it is")
+    quality = quality_of(result, transformation.levels)
+    anonymized = result.anonymized_table(transformation.levels)
+    suppressed = result.suppressed_records(node)
+    released = anonymized.columns
+    original = result.table.select(released)
+    statistics = {"original": summarize(original), "anonymized": summarize(anonymized)}
+
+    def check(names: Sequence[str], what: str) -> None:
+        hidden = [n for n in names if n not in released]
+        if hidden:
+            reason = " (identifiers are never released)" if any(n in result.project.identifiers for n in hidden) else ""
+            raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
+                               f"a released column{reason}; the released columns are: {', '.join(released)}")
+
+    wanted = list(frequency_attributes) if frequency_attributes is not None else (
+        result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers else []))
+    check(wanted, "frequency attribute(s)")
+    tables = {name: {"original": frequencies(original, name), "anonymized": frequencies(anonymized, name)}
+              for name in wanted}
+    pair = None
+    if contingency_attributes is not None:
+        check(list(contingency_attributes), "contingency attribute(s)")
+        a, b = contingency_attributes
+        pair = (contingency(original, a, b), contingency(anonymized, a, b))
+    classification = None
+    if target is not None:
+        check([target], "the target")
+        chosen = list(features) if features is not None else default_features(result, target)
+        check(chosen, "feature(s)")
+        labels = None
+        if target in result.quasi_identifiers:
+            # as ARX: the class is the generalized value (without suppression) for both tables
+            attribute = result.frequency.attributes[result.quasi_identifiers.index(target)]
+            level = transformation.levels[target]
+            labels = attribute.labels[level][attribute.lookup[level][attribute.codes]]
+            if level > 0:
+                notes.append(f"the target {target!r} is a quasi-identifier generalized to level {level}: "
+                             f"both tables are classified by its generalized values")
+        classification = evaluate_classification(
+            original, anonymized, target, chosen, suppressed=suppressed, labels=labels, models=models,
+            folds=folds, seed=seed, n_jobs=n_jobs, progress=progress)
+    return UtilityReport(transformation, quality, statistics, tables, pair, classification, notes)
+
+
+__all__ = [
+    "AttributeQuality", "AttributeSummary", "ClassificationReport", "ContingencyTable", "DatasetQuality",
+    "FrequencyTable", "MODELS", "ModelComparison", "ModelPerformance", "QualityReport", "UtilityReport",
+    "analyze_utility", "contingency", "default_features", "evaluate_classification", "frequencies",
+    "information_losses", "measure_quality", "quality_of", "summarize",
+]
