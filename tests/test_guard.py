@@ -270,3 +270,22 @@ def test_acknowledged_findings_are_warnings():
 def test_the_examples_in_the_docstrings_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_python_and_re2_searches_give_the_same_findings(monkeypatch):
+    # few distinct values are searched with Python's re, many with pyarrow's RE2: same verdicts
+    from eucaim_wizard import Table
+
+    rows = 60
+    table = Table.from_columns({
+        "PatientName": [f"Smith^John{i}" if i % 3 else f"EUCAIM-{i:04x}" for i in range(rows)],
+        "contact": [f"someone{i}@hospital.org" if i % 2 else "" for i in range(rows)],
+        "phone": [f"+34 91 555 {i:04d}" for i in range(rows)],
+        "StudyDate": [f"2023{1 + i % 12:02d}{1 + i % 28:02d}" for i in range(rows)],
+        "PatientIdentityRemoved": ["YES" if i % 5 else "no" for i in range(rows)],
+        "record": [f"MRN-{55000 + i}" for i in range(rows)],
+        "StudyInstanceUID": [f"1.2.840.113619.2.{i}" for i in range(rows)],
+    })
+    python = check_table(table)
+    monkeypatch.setattr(guard, "_PYTHON_REGEX_VALUES", 0)
+    assert check_table(table) == python and {f.code for f in python} >= {"day-not-01", "identity-not-removed"}

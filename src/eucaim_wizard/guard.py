@@ -261,11 +261,16 @@ def identifier_name(name: str) -> bool:
     return "name" in words and (len(words) == 1 or bool(set(words) & _PERSON_WORDS))
 
 
+#: up to this many distinct values a column is searched with Python's re, beyond with RE2
+_PYTHON_REGEX_VALUES = 20_000
+
 _NUMERIC_VRS = ("DA", "DT", "TM", "AS", "DS", "IS", "FL", "FD", "US", "SS", "UL", "SL", "UV", "SV")
 
 
 def _vr(name: str) -> str:
     """The VR of DICOM keyword ``name`` ("" for any other column name)."""
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):  # not a keyword: no need to load pydicom's dictionary
+        return ""
     from pydicom.datadict import dictionary_VR, tag_for_keyword
 
     tag = tag_for_keyword(name)
@@ -276,22 +281,28 @@ class _Column:
     """One column seen through its distinct values: each check runs once per distinct value."""
 
     def __init__(self, table: Table, name: str):
-        import pyarrow as pa
-
         self.name = name
         self.codes = table.codes(name)
         self.values = table.categories(name)
-        self._arrow = pa.array(self.values, type=pa.string())
+        self._arrow = None  # the values as a pyarrow array, made only for many distinct values
         self.counts = np.bincount(self.codes, minlength=len(self.values))
         self.used = self.counts > 0
         self.nonempty = self._search(r"\S") & self.used
         self.filled = int(self.counts[self.nonempty].sum())
 
     def _search(self, pattern: str) -> np.ndarray:
-        import pyarrow.compute as pc
-
         if not len(self.values):
             return np.zeros(0, dtype=bool)
+        if len(self.values) <= _PYTHON_REGEX_VALUES:
+            # few distinct values: Python's re (the patterns are also valid RE2); creating
+            # pyarrow arrays would import pandas, 0.2 s of every short run
+            search = re.compile(pattern).search
+            return np.fromiter((search(v) is not None for v in self.values), dtype=bool, count=len(self.values))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._arrow is None:
+            self._arrow = pa.array(self.values, type=pa.string())
         return pc.match_substring_regex(self._arrow, pattern).to_numpy(zero_copy_only=False).astype(bool)
 
     def matches(self, pattern: str) -> np.ndarray:

@@ -26,7 +26,6 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-from scipy.stats import poisson
 
 from .base import ClassStatistics, PrivacyModel
 
@@ -178,6 +177,8 @@ class KMap(PrivacyModel):
 
     def derived_k(self, n_records: int) -> int:
         """The class size that stands for k people of the population."""
+        from scipy.stats import poisson  # imported when used: scipy.stats takes 0.6 s
+
         from ..risk.regions import parse_population
 
         size = parse_population(self.population).size
