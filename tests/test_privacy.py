@@ -274,13 +274,17 @@ def test_the_exported_table_satisfies_every_model(project):
     assert everything or report.suppressed_records == result.optimum.suppressed_records
 
 
-def test_assume_monotonicity_is_faster_and_may_miss_the_optimum():
-    # a table where t-closeness fails low in the lattice only for some branches
-    project = small_project(TCloseness(attribute="s", t=0.3))
-    exact = anonymize(project)
+def test_assume_monotonicity_checks_far_fewer_transformations(arx_data, adult):
+    # ARX's TestAnonymizationTCloseness T2: k=5 + hierarchical t-closeness 0.2, 4 %; the exact
+    # search checks 4,221 of 4,320 transformations for 377622.78458729305 (tested above with
+    # k=100); assuming monotonicity checks a few dozen, and its result is still anonymous and
+    # can be no better than the true optimum
+    models = [KAnonymity(k=5), TCloseness(attribute="occupation", t=0.2, distance="hierarchical")]
+    project = adult8(arx_data, adult, models, 0.04, {"entropy": {"monotonic": True}}, True)
     fast = anonymize(project.model_copy(update={"assume_monotonicity": True}))
-    assert fast.checked <= exact.checked
-    assert exact.optimum is not None and fast.optimum is not None
+    assert fast.checked < 200
+    assert fast.optimum.information_loss >= 377622.78458729305
+    assert check_table(project, fast.anonymized_table()).holds
 
 
 # -- risk-based models ----------------------------------------------------------------------------
