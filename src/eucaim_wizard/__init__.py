@@ -23,12 +23,31 @@ _EXPORTS = {
     "validate_project": "validation",
     "anonymize": "anonymizer", "Result": "anonymizer", "Transformation": "anonymizer",
     "WizardError": "errors", "Finding": "errors",
+    "check_table": "check", "CheckReport": "check",
+    "analyze_risk": "risk", "risk_from_class_sizes": "risk", "RiskAnalysis": "risk",
+    "analyze_utility": "utility", "UtilityReport": "utility",
+    "choose": "explore", "Candidate": "explore", "Exploration": "explore",
+    "load_saved": "apply", "apply_to_folder": "apply",
+    "extract": "dicom", "extract_to_file": "dicom", "Extraction": "dicom",
+    "import_arx": "arx_project", "export_arx": "arx_project",
+    "BuilderSpec": "builders", "load_library": "presets",
+    "suggest_roles": "roles",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .anonymizer import Result, Transformation, anonymize
+    from .apply import apply_to_folder, load_saved
+    from .arx_project import export_arx, import_arx
+    from .builders import BuilderSpec
+    from .check import CheckReport, check_table
+    from .dicom import Extraction, extract, extract_to_file
+    from .explore import Candidate, Exploration, choose
+    from .presets import load_library
+    from .risk import RiskAnalysis, analyze_risk, risk_from_class_sizes
+    from .roles import suggest_roles
+    from .utility import UtilityReport, analyze_utility
     from .errors import Finding, WizardError
     from .hierarchy import Hierarchy, read_hierarchy
     from .project import Attribute, Project, Role, load_project
