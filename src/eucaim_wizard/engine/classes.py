@@ -95,7 +95,7 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
         key = _combine(codes, radices)
         dense = np.bincount(key, weights=weights, minlength=space)
         present = np.flatnonzero(dense)
-        slot = np.zeros(space, dtype=np.int64)
+        slot = np.empty(space, dtype=np.int64)  # only the slots of present keys are read
         slot[present] = np.arange(len(present))
         inverse = slot[key]
         sizes = dense[present].astype(np.int64)
@@ -122,9 +122,10 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
 def _renumber(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     """Number the distinct values of ``key`` 0, 1, … in increasing order."""
     if space <= _DENSE_LIMIT:
-        present = np.bincount(key, minlength=space) > 0
-        slot = np.cumsum(present) - 1
-        return slot[key], int(slot[-1]) + 1 if space else 0
+        present = np.flatnonzero(np.bincount(key, minlength=space))
+        slot = np.empty(space, dtype=np.int64)  # only the slots of present keys are read
+        slot[present] = np.arange(len(present))
+        return slot[key], len(present)
     distinct, inverse = np.unique(key, return_inverse=True)
     return inverse.reshape(-1), len(distinct)
 
