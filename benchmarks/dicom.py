@@ -23,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 PER_PART = 2_000  # files per top folder: the small run reads one of them
 WIDTH = 12  # digits of the numbered part of every UID, so that files can be patched in place
@@ -150,11 +153,7 @@ def main() -> int:
         "whole_process": {"command": f"eucaim-wizard extract ({args.files:,} files)", "seconds": whole,
                           "target_seconds": target, "target_met": whole < target},
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.output.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, args.output)
-    print(f"wrote {args.output}")
+    write_result(report, args.output)
     return 0
 
 

@@ -10,13 +10,15 @@ median of `anonymize()` on an already read table.  Needs ../shared/benchmarks/ar
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
@@ -66,11 +68,7 @@ def main() -> int:
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                           "load_average": os.getloadavg()},
               "adult_occupation_sensitive": results}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.output.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, args.output)
-    print(f"wrote {args.output}")
+    write_result(report, args.output)
     return 0
 
 

@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
@@ -130,11 +133,7 @@ def main() -> int:
     print(f"load average {report['load_average']:.1f} on {os.cpu_count()} cores")
     print(f"Pitman {u.pitman:.9f} (ARX 0.0388962), Zayatz {u.zayatz:.9f} (ARX 0.2645647), SNB {u.snb} "
           f"(ARX's equations: {ours['snb_arx_equations']})")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.output.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, args.output)
-    print(f"wrote {args.output}")
+    write_result(report, args.output)
     return 0
 
 

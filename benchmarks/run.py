@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
@@ -88,11 +91,7 @@ def main() -> int:
         print(f"whole process k=5/0 %: {process['median_seconds']:.3f} s (ARX 3.0 s, target 0.6 s)")
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
               "adult_in_process": cases, "adult_whole_process": process}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.output.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, args.output)
-    print(f"wrote {args.output}")
+    write_result(report, args.output)
     return 0
 
 

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
@@ -74,11 +77,7 @@ def main() -> int:
         "target_met": seconds < 60 and peak_kib / 2**20 < 4,
         "optimum": result["optimum"], "search": result["search"],
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.output.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, args.output)
-    print(f"wrote {args.output}")
+    write_result(report, args.output)
     return 0
 
 
