@@ -19,12 +19,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps 'pycanon==1.3.6'
 	@touch $@
 
+# The whole workflow (validate, guard, risk, search, export, utility, PDF report) on the three
+# shipped synthetic examples.
 demo: setup
-	$(BIN)/eucaim-wizard validate examples/demo/project.yaml
-	$(BIN)/eucaim-wizard anonymize examples/demo/project.yaml -o $(OUT)/demo
-	$(BIN)/eucaim-wizard anonymize examples/imaging/project.yaml -o $(OUT)/imaging
-	$(BIN)/eucaim-wizard anonymize examples/clinical/project.yaml -o $(OUT)/clinical
-	@echo "demo outputs: $(OUT)/demo, $(OUT)/imaging and $(OUT)/clinical (anonymized table + result.json)"
+	$(BIN)/eucaim-wizard run examples/imaging/project.yaml -o $(OUT)/imaging
+	$(BIN)/eucaim-wizard run examples/clinical/project.yaml -o $(OUT)/clinical
+	$(BIN)/eucaim-wizard run examples/demo/project.yaml -o $(OUT)/demo
+	@echo "demo outputs (anonymized table, result/risk/utility/report JSON, report.pdf): $(OUT)/imaging, $(OUT)/clinical, $(OUT)/demo"
 
 # pytest exits 5 when it collected no test: that fails `make test` like any failure.
 test: setup

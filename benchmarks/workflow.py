@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO, RESULTS, machine, write_result  # noqa: E402
+
 EXAMPLES = ("imaging", "clinical", "demo")
 TARGET_SECONDS = 60.0
 
@@ -35,8 +35,8 @@ print(json.dumps(outcome.seconds))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, nargs="+", default=[10, 5])
-    parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results" / "workflow.json")
+    parser.add_argument("--folds", type=int, nargs="+", default=[10])
+    parser.add_argument("--output", type=Path, default=RESULTS / "workflow.json")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "eucaim_wizard", "run"]
     runs = []
@@ -57,13 +57,8 @@ def main() -> int:
             print(f"all three, folds={folds}: {total:.1f} s (target {TARGET_SECONDS:.0f} s)")
             runs.append({"example": "all three", "folds": folds, "seconds": round(total, 2),
                          "within_target": total <= TARGET_SECONDS})
-    result = {"benchmark": "eucaim-wizard run on the shipped examples", "target_seconds": TARGET_SECONDS,
-              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "load_average": os.getloadavg()},
-              "runs": runs}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.output}")
+    write_result({"benchmark": "eucaim-wizard run on the shipped examples", "target_seconds": TARGET_SECONDS,
+                  "machine": machine(), "runs": runs}, args.output)
     return 0
 
 

@@ -32,6 +32,8 @@ _EXPORTS = {
     "import_arx": "arx_project", "export_arx": "arx_project",
     "BuilderSpec": "builders", "load_library": "presets",
     "suggest_roles": "roles",
+    "run_workflow": "workflow", "RunOutcome": "workflow",
+    "build_report": "report", "render_pdf": "report",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -47,7 +49,9 @@ if TYPE_CHECKING:
     from .presets import load_library
     from .risk import RiskAnalysis, analyze_risk, risk_from_class_sizes
     from .roles import suggest_roles
+    from .report import build_report, render_pdf
     from .utility import UtilityReport, analyze_utility
+    from .workflow import RunOutcome, run_workflow
     from .errors import Finding, WizardError
     from .hierarchy import Hierarchy, read_hierarchy
     from .project import Attribute, Project, Role, load_project

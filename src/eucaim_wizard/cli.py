@@ -277,6 +277,7 @@ class _progress:
 # Commands defined in their own modules register themselves on `app` when imported; they
 # use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
 # (one import line per module, below this comment)
+from . import cli_run  # noqa: E402,F401
 from . import cli_utility  # noqa: E402,F401
 from . import cli_hierarchies  # noqa: E402,F401
 from . import cli_risk  # noqa: E402,F401

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import Finding, HierarchyError
+from ._table_common import _umask
 
 __all__ = ["Hierarchy", "read_hierarchy", "parse_hierarchy_text", "has_errors"]
 
@@ -339,6 +340,7 @@ class Hierarchy:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
             os.replace(temporary, target)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)

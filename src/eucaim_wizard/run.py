@@ -11,6 +11,7 @@ from pathlib import Path
 from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
+from ._table_common import _umask
 from .table import write_table
 from .verify import verify_export
 
@@ -32,6 +33,7 @@ def write_json(data: dict, path: Path) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, indent=2, ensure_ascii=False)
             stream.write("\n")
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -131,7 +133,10 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     result_path = output / "result.json"
     from .apply import saved_transformation
 
-    summary = {**result.to_dict(transformation.levels), **saved_transformation(result, transformation.levels)}
+    saved = saved_transformation(result, transformation.levels)
+    for name, path in _hierarchy_copies(project, output).items():  # so that `apply` finds them
+        saved["project"]["attributes"][name]["hierarchy"] = str(path.resolve())
+    summary = {**result.to_dict(transformation.levels), **saved}
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
                         "findings": [_finding(f) for f in findings]}
     write_json(summary, result_path)
@@ -141,3 +146,19 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
 def _finding(finding) -> dict:
     return {"severity": finding.severity, "code": finding.code, "where": finding.where,
             "message": finding.message, "records": finding.records}
+
+
+def _hierarchy_copies(project: Project, output: Path) -> dict[str, Path]:
+    """Write ``hierarchy_<QI>.csv`` into ``output`` for every hierarchy that is not a file of
+    its own (a preset or builder fitted to the data, or one built in code)."""
+    from .workflow import hierarchy_file_name
+
+    copies = {}
+    for name in project.quasi_identifiers:
+        source = project.attributes[name].hierarchy
+        if isinstance(source, str) and not source.startswith("preset:"):
+            continue  # a file: result.json names it
+        path = output / hierarchy_file_name(name)
+        project.load_hierarchy(name).write(path)
+        copies[name] = path
+    return copies

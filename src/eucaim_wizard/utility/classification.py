@@ -288,7 +288,18 @@ def _performance(model: str, y: np.ndarray, probabilities: np.ndarray, classes: 
     return ModelPerformance(model, accuracy, brier, skill, auc, float(np.mean(known)) if known else None)
 
 
-def evaluate_classification(
+def evaluate_classification(original: Table, anonymized: Table, target: str, features: Sequence[str],
+                            **options) -> ClassificationReport:
+    """:func:`_evaluate_classification` with one BLAS thread: the classifiers' matrices are small,
+    and more threads than free cores made the logistic regression three times slower on 2-core
+    machines (identical results)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _evaluate_classification(original, anonymized, target, features, **options)
+
+
+def _evaluate_classification(
     original: Table,
     anonymized: Table,
     target: str,

@@ -1,0 +1,132 @@
+"""``eucaim-wizard run``: the whole workflow in one command, with one progress display."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import CONFIRM_HELP, _fail, app, err, out
+
+
+class _RunProgress:
+    """One rich progress bar on stderr for the whole run, its label the current step
+    (shown only on a terminal)."""
+
+    def __init__(self):
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                                 console=err, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("starting", total=1)
+        return self
+
+    def step(self, name: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=name)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command()
+def run(
+    project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for every output (created if needed).")],
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write the anonymized table as anonymized.xlsx.")] = False,
+    drop_suppressed: Annotated[bool, typer.Option(
+        "--drop-suppressed", help="Remove suppressed records instead of writing '*'.")] = False,
+    confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
+    population: Annotated[Optional[str], typer.Option(
+        "--population", help="The population the table is a sample of: a number of people, or a region "
+                             "(EU-27, a member state such as ES or Spain, USA). Default: EU-27.")] = None,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Highest acceptable probability of re-identifying one record.")] = 0.2,
+    target: Annotated[Optional[str], typer.Option(
+        "--target", help="Attribute the classifiers predict (default: the first sensitive attribute).")] = None,
+    no_classification: Annotated[bool, typer.Option(
+        "--no-classification", help="Skip the classification analysis (the slowest step).")] = False,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds of the classification.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the folds and the random forest.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", help="Processes for the random forest.")] = 1,
+    date: Annotated[Optional[str], typer.Option(
+        "--date", help="Date of the report, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
+) -> None:
+    """Validate, anonymize, analyse risk and utility, and write the PDF report: the whole job.
+
+    Runs validate -> de-identification guard -> risk of the input -> optimal search -> export
+    (re-checked) -> risk of the output -> every candidate's risk and loss -> utility
+    (quality, distributions, classification), then writes into OUTPUT: anonymized.<ext>
+    (+ anonymized.xlsx with --xlsx), result.json, risk.json, utility.json, report.json,
+    report.pdf and hierarchy_<attribute>.csv for every quasi-identifier. Nothing is written
+    unless every step succeeds; a rerun with the same inputs on the same day writes the same
+    bytes. Exit code 2 for bad input, 3 when no transformation is anonymous.
+
+    Example: eucaim-wizard run examples/demo/project.yaml -o out/demo
+    """
+    from .errors import WizardError
+    from .workflow import run_workflow
+
+    started = time.perf_counter()
+    try:
+        with _RunProgress() as progress:
+            outcome = run_workflow(
+                project, output, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed,
+                population=population, threshold=threshold, target=target, classification=not no_classification,
+                folds=folds, seed=seed, n_jobs=jobs, date=date, progress=progress, step=progress.step)
+    except WizardError as error:
+        _fail(error)
+    _summary(outcome, time.perf_counter() - started)
+
+
+def _summary(outcome, seconds: float) -> None:
+    from rich.text import Text
+
+    from .report import _format as f
+
+    report = outcome.report
+    s = report["summary"]
+    lines = [
+        f"anonymous: {f.levels(s['transformation'])}",
+        f"suppressed {f.count(s['suppressed_records'])} of {f.count(s['records'])} records "
+        f"({f.share(s['suppressed_share'])})",
+    ]
+    for model in s["privacy"]:
+        achieved = f"; achieved {f.parameters(model['achieved'])}" if model["achieved"] else ""
+        lines.append(f"  {model['model']} ({f.parameters(model['parameters'])}): "
+                     f"{'holds' if model['holds'] else 'does NOT hold'}{achieved}")
+    lines += [
+        f"highest risk {f.decimal(s['highest_risk']['before'])} -> {f.decimal(s['highest_risk']['after'])}, "
+        f"average risk {f.decimal(s['average_risk']['before'])} -> {f.decimal(s['average_risk']['after'])}",
+        f"information loss {f.decimal(s['information_loss']['value'])} ({s['information_loss']['metric']})",
+        "relative classification accuracy " + (
+            f"not measured: {report['configuration']['classification']['reason']}" if s["relative_accuracy"] is None else
+                                               f"{f.decimal(s['relative_accuracy'])} (target {s['classification_target']})"),
+    ]
+    for line in lines:
+        out.print(Text(line))
+    # one line per file, never folded: the paths can be copied
+    out.print(Text(f"written to {outcome.output}:", style="bold"))
+    labels = {"table": "anonymized table", "xlsx": "anonymized table (Excel)", "report_pdf": "report (PDF)",
+              "report_json": "report (JSON)", "result": "search and transformation", "risk": "risk, input and output",
+              "utility": "utility"}
+    for key in ("table", "xlsx", "report_pdf", "report_json", "result", "risk", "utility"):
+        if key in outcome.files:
+            out.print(Text(f"  {labels[key] + ':':<28}{outcome.files[key]}"))
+    hierarchies = [path.name for key, path in outcome.files.items() if key.startswith("hierarchy:")]
+    out.print(Text(f"  {'hierarchies (ARX CSV):':<28}{', '.join(hierarchies)}"))
+    out.print(Text(f"done in {seconds:.1f} s", style="dim"))
