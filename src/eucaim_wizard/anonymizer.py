@@ -96,7 +96,8 @@ class Evaluator:
         self._add(frequency.base)
 
     def _add(self, classes: ClassTable) -> None:
-        cost = classes.n_classes + sum(len(d.cls) for d in classes.distributions.values())
+        # classes, and about as many sensitive triples per sensitive attribute (not computed yet)
+        cost = classes.n_classes * (1 + len(self.domains))
         if self._cached_rows + cost > self._CACHE_ROWS:
             return
         n = len(self._cached)
@@ -148,7 +149,7 @@ class Evaluator:
 
     def statistics(self, classes: ClassTable) -> ClassStatistics:
         """What the privacy models see of ``classes``."""
-        return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distributions, self.domains,
+        return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distribution_view, self.domains,
                                (lambda: self._tiebreak(classes)) if self._dataset else None)
 
     def _tiebreak(self, classes: ClassTable) -> list[np.ndarray]:
@@ -166,19 +167,24 @@ class Evaluator:
         ok, stats, _, _ = self.judge(classes)
         return ok, stats
 
-    def judge(self, classes: ClassTable) -> tuple[np.ndarray, ClassStatistics, bool, bool]:
+    def judge(self, classes: ClassTable, *, screen: bool = False) -> tuple[np.ndarray | None, ClassStatistics, bool, bool]:
         """``(kept, stats, anonymous, fails_below)`` for ``classes``.
 
         Per-class models decide which classes are suppressed; then each dataset-level model
         may suppress more (ARX's enforcement: smallest classes first) or cannot hold.
         ``fails_below``: the models that are monotonic with suppression alone already
         suppress too much, so every more specific transformation does too.
+
+        With ``screen``, a transformation that is not anonymous may be settled without
+        judging every class: ``kept`` is then ``None`` (see :meth:`_screened_out`).
         """
         stats = self.statistics(classes)
         ok = np.ones(classes.n_classes, dtype=bool)
         for model in self._monotonic:
             ok &= model.classes_ok(stats)
         fails_below = int(classes.sizes[~ok].sum()) > self.max_suppressed
+        if screen and (fails_below or self._screened_out(classes, ok)):
+            return None, stats, False, fails_below
         for model in self._other:
             ok &= model.classes_ok(stats)
         holds = int(classes.sizes[~ok].sum()) <= self.max_suppressed
@@ -194,9 +200,45 @@ class Evaluator:
             holds = all(model.dataset_ok(stats, ok) for model in self._dataset)
         return ok, stats, holds, fails_below
 
-    def __call__(self, node: int) -> Evaluation:
+    def _screened_out(self, classes: ClassTable, ok: np.ndarray) -> bool:
+        """Do the largest classes alone already fail the other per-class models with more
+        records than may be suppressed?  Judging them needs only their own sensitive-value
+        counts; in the non-monotonic searches (t-closeness, ...) this settles most
+        transformations without rolling up the counts of all classes."""
+        if not self._other:
+            return False
+        budget = self.max_suppressed - int(classes.sizes[~ok].sum())
+        kept = np.flatnonzero(ok)
+        if len(kept) == 0:
+            return False
+        # the largest classes, down to the size where they hold four times the records that
+        # may still be suppressed (judging them costs about the same whatever their number:
+        # what matters is the one pass over the source's counts)
+        sizes = classes.sizes[kept]
+        records_of_size = np.bincount(sizes, weights=sizes)
+        at_least = np.cumsum(records_of_size[::-1])[::-1]  # records in classes of >= each size
+        enough = np.flatnonzero(at_least > 4 * budget)
+        cutoff = int(enough[-1]) if len(enough) else 0
+        chosen = kept[sizes >= cutoff]
+        if int(classes.sizes[chosen].sum()) <= budget or len(chosen) > classes.n_classes // 2:
+            return False  # they cannot settle it, or it is not worth it: judge them all
+        count = len(chosen)
+        subset = ClassStatistics(classes.sizes[chosen], self.frequency.n_records,
+                                 {name: classes.distribution_of(name, chosen) for name in self.domains},
+                                 self.domains)
+        passing = np.ones(count, dtype=bool)
+        for model in self._other:
+            passing &= model.classes_ok(subset)
+        return int(classes.sizes[chosen][~passing].sum()) > budget
+
+    def __call__(self, node: int, *, screen: bool = True) -> Evaluation:
+        """Evaluate ``node``; with ``screen`` (the search), a node that is not anonymous may be
+        settled without its figures (they are ``None``)."""
         classes = self.classes(node)
-        ok, stats, anonymous, fails_below = self.judge(classes)
+        ok, stats, anonymous, fails_below = self.judge(classes, screen=screen)
+        if ok is None:  # settled by screening: not anonymous, figures left for later
+            return Evaluation(anonymous=False, information_loss=None, suppressed=None, classes=None,
+                              min_class_size=None, suppresses_nothing=False, fails_below=fails_below)
         suppressed = int(classes.sizes[~ok].sum())
         nothing = bool(ok.all())
         # The search needs the loss of anonymous nodes only; a bound that is exact makes
@@ -274,6 +316,8 @@ class Result:
             anonymous = None if status == 0 else bool(status == ANONYMOUS)
             loss = self.outcome.loss[node]
             return Transformation(levels, anonymous, False, None if np.isnan(loss) else float(loss), None, None, None)
+        if evaluation.suppressed is None:  # settled by screening: the figures are computed now
+            return self.evaluate(node)
         loss = evaluation.information_loss
         if loss is None:
             loss = self.evaluator.information_loss(node)
@@ -288,7 +332,7 @@ class Result:
         As in ARX, records in classes that fail a per-class model are suppressed for the
         loss even when the transformation is not anonymous.
         """
-        evaluation = self.evaluator(node)
+        evaluation = self.evaluator(node, screen=False)
         levels = dict(zip(self.quasi_identifiers, self.lattice.levels_of(node)))
         return Transformation(levels, evaluation.anonymous, True, self.evaluator.information_loss(node),
                               evaluation.suppressed, evaluation.classes, evaluation.min_class_size)

@@ -8,6 +8,8 @@ transformation ("roll-up").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .distribution import Distribution
@@ -33,23 +35,63 @@ class ClassTable:
         Number of records in each class (int64).
     distributions
         Sensitive attribute name → :class:`Distribution` of its values in each class (empty
-        when no privacy model looks at a sensitive attribute).
+        when no privacy model looks at a sensitive attribute).  A rolled-up table computes
+        them on first use, from its source's: most tables are judged on a few of their
+        classes (:meth:`distribution_of`) and never need all of them.
     """
 
-    __slots__ = ("levels", "sizes", "distributions", "representatives", "_codes", "_keys", "_radices")
+    __slots__ = ("levels", "sizes", "_distributions", "_pending", "representatives", "_codes", "_keys",
+                 "_radices")
 
     def __init__(self, levels: tuple[int, ...], codes: list[np.ndarray] | None, sizes: np.ndarray,
                  keys: np.ndarray | None = None, radices: list[int] | None = None,
                  distributions: dict[str, Distribution] | None = None):
         self.levels = levels
         self.sizes = sizes
-        self.distributions = distributions or {}
+        self._distributions = distributions or {}
+        #: (source table, class of each source class) while the distributions are not computed
+        self._pending: tuple[ClassTable, np.ndarray] | None = None
         #: per class, the smallest index of its records (kept only when asked for: ARX's
         #: tie-break among classes of equal size)
         self.representatives: np.ndarray | None = None
         self._codes = codes
         self._keys = keys
         self._radices = radices
+
+    @property
+    def distributions(self) -> dict[str, Distribution]:
+        if self._pending is not None:
+            source, inverse = self._pending
+            self._distributions = {name: d.rolled_up(inverse, self.n_classes)
+                                   for name, d in source.distributions.items()}
+            self._pending = None
+        return self._distributions
+
+    @property
+    def distribution_view(self) -> Mapping[str, Distribution]:
+        """The distributions, computed only when one is looked up."""
+        return _DistributionView(self)
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether the table carries sensitive-value distributions (computed or not)."""
+        return bool(self._distributions) or (self._pending is not None and self._pending[0].sensitive)
+
+    def distribution_of(self, name: str, classes: np.ndarray) -> Distribution:
+        """The distribution of ``name`` in the given classes only (renumbered 0, 1, … in the
+        given order), computed without rolling up the distributions of the other classes."""
+        position = np.full(self.n_classes, -1, dtype=np.int64)
+        position[classes] = np.arange(len(classes))
+        if self._pending is None:
+            full = self.distributions[name]
+            where = position[full.cls]
+        else:
+            source, inverse = self._pending
+            full = source.distributions[name]
+            where = position[inverse[full.cls]]
+        chosen = where >= 0
+        return Distribution.from_rows(where[chosen], full.value[chosen], len(classes), full.n_values,
+                                      weights=full.count[chosen])
 
     @property
     def codes(self) -> list[np.ndarray]:
@@ -61,6 +103,22 @@ class ClassTable:
     @property
     def n_classes(self) -> int:
         return len(self.sizes)
+
+
+class _DistributionView(Mapping):
+    """A table's distributions as a mapping that computes them on the first lookup."""
+
+    def __init__(self, table: ClassTable):
+        self._table = table
+
+    def __getitem__(self, name: str) -> Distribution:
+        return self._table.distributions[name]
+
+    def __iter__(self):
+        return iter(self._table.distributions)
+
+    def __len__(self) -> int:
+        return len(self._table.distributions)
 
 
 def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | None):
@@ -180,7 +238,7 @@ class FrequencyTable:
         #: sensitive attribute → what the privacy models know of its values (set by the caller)
         self.domains: dict = {}
         for name, (values, n_values) in (sensitive or {}).items():
-            self.base.distributions[name] = Distribution.from_rows(inverse, values, self.base.n_classes, n_values)
+            self.base._distributions[name] = Distribution.from_rows(inverse, values, self.base.n_classes, n_values)
             self.overall[name] = np.bincount(values, minlength=n_values) / max(n_records, 1)
         # the base table's codes generalized to each level, made on first use: most checks
         # start from the base table, and then grouping needs no lookups at all
@@ -215,8 +273,8 @@ class FrequencyTable:
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
         grouped, sizes, inverse = group(mapped, radices, source.sizes)
         table = _table(levels, grouped, sizes, radices)
-        for name, distribution in source.distributions.items():
-            table.distributions[name] = distribution.rolled_up(inverse, table.n_classes)
+        if source.sensitive:
+            table._pending = (source, inverse)
         if source.representatives is not None:
             representatives = np.full(table.n_classes, np.iinfo(np.int64).max, dtype=np.int64)
             np.minimum.at(representatives, inverse, source.representatives)

@@ -43,9 +43,10 @@ class Evaluation:
 
     anonymous: bool
     information_loss: float | None  #: known for anonymous nodes; None: not computed
-    suppressed: int
-    classes: int
-    min_class_size: int
+    #: the figures of the classes; None when a non-anonymous node was settled by screening
+    suppressed: int | None
+    classes: int | None
+    min_class_size: int | None
     suppresses_nothing: bool  #: no class fails a per-class model (nothing to suppress)
     #: not anonymous, and neither is any node below it (a monotonic part of the models fails)
     fails_below: bool = False

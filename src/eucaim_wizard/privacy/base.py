@@ -68,7 +68,7 @@ class ClassStatistics:
                  tiebreak: list[np.ndarray] | Callable[[], list[np.ndarray]] | None = None):
         self.sizes = sizes
         self.n_records = int(n_records)
-        self.distributions = distributions or {}
+        self.distributions = distributions if distributions is not None else {}  # (a lazy view: no len())
         self.domains = domains or {}
         self._tiebreak = tiebreak
 
