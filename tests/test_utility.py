@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,3 +155,13 @@ def test_utility_command_user_errors(tmp_path):
         run = CliRunner().invoke(app, ["utility", str(project), *args], env={"COLUMNS": "200"})
         assert run.exit_code == 2 and run.output.startswith("error: "), run.output
         assert phrase in run.output
+
+
+def test_an_unknown_target_is_named_as_the_target(tmp_path):
+    from typer.testing import CliRunner
+
+    from eucaim_wizard.cli import app
+
+    repo = Path(__file__).resolve().parents[1]
+    done = CliRunner().invoke(app, ["utility", str(repo / "examples/demo/project.yaml"), "--target", "nonexistent"])
+    assert done.exit_code == 2 and "the target 'nonexistent' is not a released column" in done.output

@@ -152,6 +152,8 @@ def analyze_utility(
             raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
                                f"a released column{reason}; the released columns are: {', '.join(released)}")
 
+    if target is not None:
+        check([target], "the target")  # before the frequency tables, which include it
     wanted = list(frequency_attributes) if frequency_attributes is not None else (
         result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers else []))
     check(wanted, "frequency attribute(s)")
