@@ -187,3 +187,17 @@ def test_seed_pack_hierarchies_defects_are_reported(seed_pack, tmp_path):
     # the pack's scanner hierarchy lists models without the vendor; the data names both
     assert found["Manufacturer_Model", "missing-values"].records == 1000
     assert any("header row 'Gender,Level_2,Level_3,Level_4' skipped" in note for note in report.notes)
+
+
+def test_a_search_space_too_large_is_an_error_before_any_search(tmp_path, monkeypatch):
+    import eucaim_wizard.anonymizer as anonymizer_module
+
+    (tmp_path / "d.csv").write_text("a;b\n1;1\n2;2\n")
+    (tmp_path / "h.csv").write_text("1;*\n2;*\n")
+    (tmp_path / "p.yaml").write_text("data: d.csv\nattributes:\n  a: {role: quasi-identifier, hierarchy: h.csv}\n"
+                                     "  b: {role: quasi-identifier, hierarchy: h.csv}\nprivacy:\n  - k-anonymity: {k: 2}\n")
+    assert validate_project(tmp_path / "p.yaml").usable
+    monkeypatch.setattr(anonymizer_module, "MAX_LATTICE", 3)
+    report = validate_project(tmp_path / "p.yaml")
+    (finding,) = [f for f in report.findings if f.code == "lattice-too-large"]
+    assert not report.usable and "4 transformations to search (levels per attribute: a 2, b 2)" in finding.message

@@ -64,6 +64,7 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
     report.findings.extend(project.check_against(table))
     from . import guard
 
+    report.findings.extend(_lattice_findings(project))
     signs = guard.check_table(table, project)  # does the table look identified?
     report.findings.extend(guard.acknowledged(signs) if confirmed_deidentified else signs)
     for name in project.quasi_identifiers:
@@ -74,3 +75,27 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
                 continue  # already reported by check_against
             report.notes.extend(f"hierarchy of {name}: {note}" for note in hierarchy.notes)
     return report
+
+
+def _lattice_findings(project: Project) -> list[Finding]:
+    """An error when the search space is too large to search (as ``anonymize`` would refuse)."""
+    from .anonymizer import MAX_LATTICE
+
+    spans = []
+    for name in project.quasi_identifiers:
+        try:
+            low, high = project.level_range(name, project.load_hierarchy(name))
+        except WizardError:
+            return []  # reported by check_against
+        spans.append((name, high - low + 1))
+    size = 1
+    for _, span in spans:
+        size *= span
+    if size <= MAX_LATTICE:
+        return []
+    ranges = ", ".join(f"{name} {span}" for name, span in spans)
+    return [Finding("error", "lattice-too-large",
+                    f"the {len(spans)} quasi-identifiers make {size:,} transformations to search (levels per "
+                    f"attribute: {ranges}), more than the {MAX_LATTICE:,} an optimal search can hold; give "
+                    f"fewer columns the role quasi-identifier or narrow their ranges with min_level / max_level",
+                    "quasi-identifiers")]
