@@ -239,6 +239,7 @@ class Loss(_MultiDimensional):
     def __init__(self, frequency: FrequencyTable, *args, **kwargs):
         self.shares: list[list[np.ndarray]] = []  # per attribute and level: share of each label
         self.domain = np.zeros(len(frequency.attributes))  # hierarchy rows per attribute
+        self.totals: list[list[float]] = []  # per attribute and level: Σ size·share over all records
         super().__init__(frequency, *args, **kwargs)
 
     @property
@@ -252,8 +253,10 @@ class Loss(_MultiDimensional):
         self.shares.append(shares)
         base = self.frequency.base
         sizes = base.sizes.astype(float)
-        sums = [_weighted_sum(sizes, shares[level][self.frequency.base_codes(a, level)]) * self.g
-                for level in range(attribute.n_levels)]
+        totals = [_weighted_sum(sizes, shares[level][self.frequency.base_codes(a, level)])
+                  for level in range(attribute.n_levels)]
+        self.totals.append(totals)
+        sums = [total * self.g for total in totals]
         # a suppressed value never costs less than the generalized one: the bound is exact
         return self.normalise(a, np.asarray(sums))
 
@@ -286,6 +289,27 @@ class Loss(_MultiDimensional):
         for a in range(n_attributes):
             result[a] = self._normalise_one(a, float(totals[a]))
         return result
+
+    def loss_from_totals(self, classes: ClassTable, ok: np.ndarray) -> float:
+        """:meth:`loss` computed from the whole table's totals and the smaller of the kept and
+        the suppressed classes (for listing every transformation): the same value up to
+        rounding in the last place, which the rounding to 10 decimals may show as 1e-10."""
+        bad = ~ok
+        n_bad = int(bad.sum())
+        use_kept = len(ok) - n_bad < n_bad
+        rows = ok if use_kept else bad
+        sizes = classes.sizes[rows].astype(float)
+        suppressed_records = float(np.add.reduce(classes.sizes[bad].astype(float)))
+        result = np.empty(len(classes.levels))
+        for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
+            partial = float(np.add.reduce(sizes * np.take(self.shares[a][level], codes[rows])))
+            total = self.totals[a][level]
+            kept_share, bad_share = (partial, total - partial) if use_kept else (total - partial, partial)
+            value = kept_share * self.g
+            if n_bad:
+                value += suppressed_records if self.s == 1.0 else bad_share + self.s * (suppressed_records - bad_share)
+            result[a] = self._normalise_one(a, value)
+        return aggregate(result, self.weights, self.how)
 
     def class_losses(self, classes: ClassTable) -> np.ndarray:
         """Per class, ARX's aggregate of ``size · share`` over the attributes (not normalised)."""
