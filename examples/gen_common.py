@@ -8,10 +8,7 @@ openpyxl (for the ``.xlsx`` copies) are used; nothing touches the network.
 from __future__ import annotations
 
 import csv
-import io
 import math
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -131,45 +128,11 @@ def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> None:
         csv.writer(handle, delimiter=delimiter, lineterminator="\n").writerows(rows)
 
 
-_FIXED_TIME = (2024, 5, 1, 0, 0, 0)  # zip entry times, and the workbook's created/modified
-
-
 def write_xlsx(path: Path, rows: list[list[str]], sheet: str) -> None:
-    """``rows`` (header first) as one sheet of text cells, byte-identical on every run.
+    """``rows`` (header first) as one sheet of text cells, byte-identical on every run (the
+    package's XLSX writer stamps no clock time)."""
+    from eucaim_wizard.table import Table, TableFormat, write_table
 
-    openpyxl stamps the zip entries and ``docProps/core.xml`` with the current time; the
-    archive is rewritten with fixed times so that running the generator twice gives the
-    same bytes (with the same zlib).
-    """
-    import datetime
-
-    import openpyxl
-
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    book.properties.creator = "examples/generate.py"
-    book.properties.created = datetime.datetime(*_FIXED_TIME)
-    page = book.create_sheet(sheet)
-
-    def text(value: str):
-        if not value.startswith("="):
-            return value  # a str is written as a text cell
-        cell = WriteOnlyCell(page, value=value)
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        return cell
-
-    for row in rows:
-        page.append([text(value) for value in row])
-    raw = io.BytesIO()
-    book.save(raw)
-    stamp = datetime.datetime(*_FIXED_TIME).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
+    header, body = rows[0], rows[1:]
+    table = Table.from_columns({name: [row[i] for row in body] for i, name in enumerate(header)})
+    write_table(table, path, TableFormat("xlsx", sheet=sheet))

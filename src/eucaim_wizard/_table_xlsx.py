@@ -113,8 +113,22 @@ def _sheet_name(path: Path, names: list[str], sheet: str | int | None) -> str:
                      f"{listing}; pass one of these as sheet.")
 
 
+#: the time written into every XLSX file (zip entries and document properties): no clock
+#: time, so that the same table always gives the same bytes
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
 def write_xlsx(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
-    """Write ``table`` as one sheet of text cells to the binary file ``out``."""
+    """Write ``table`` as one sheet of text cells to the binary file ``out``.
+
+    The bytes depend only on the table (and the zlib version): openpyxl's time stamps, in the
+    zip entries and ``docProps/core.xml``, are replaced by :data:`FIXED_TIME`.
+    """
+    import datetime
+    import io
+    import re
+    import zipfile
+
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
@@ -133,6 +147,7 @@ def write_xlsx(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
                     " characters). Write "
                     "CSV or Parquet instead.")
     book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = datetime.datetime(*FIXED_TIME)
     sheet = book.create_sheet(fmt.sheet if isinstance(fmt.sheet, str) else "Sheet1")
 
     def cell(value: str):
@@ -147,4 +162,15 @@ def write_xlsx(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
     values = [table.column(n) for n in table.columns]
     for row in zip(*values):
         sheet.append([cell(v) for v in row])
-    book.save(out)
+    raw = io.BytesIO()
+    book.save(raw)
+    stamp = datetime.datetime(*FIXED_TIME).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + stamp, data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, data)

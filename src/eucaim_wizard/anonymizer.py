@@ -613,11 +613,24 @@ def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndar
     used, codes = np.unique(table.codes(name), return_inverse=True)
     labels = table.categories(name)[used]
     overall = np.bincount(codes, minlength=len(labels)) / max(table.n_rows, 1)
+    return codes.astype(np.int64), domain_of(project, name, labels, overall)
+
+
+def domain_of(project: Project, name: str, labels: np.ndarray, overall: np.ndarray) -> SensitiveDomain:
+    """The :class:`SensitiveDomain` of sensitive attribute ``name`` with these values (codes
+    0 … len − 1) and whole-table shares: its hierarchy's levels, when it has one, and the
+    values' order (numeric when every value is a number, else text order, as ARX orders a
+    string attribute; not the hierarchy's row order).
+
+    Raises
+    ------
+    HierarchyError
+        When the attribute's hierarchy lacks some of the values.
+    """
     attribute = project.attributes.get(name)
-    hierarchy = project.load_hierarchy(name) if attribute is not None and attribute.hierarchy is not None else None
     levels = None
-    if hierarchy is not None:
-        lookup, level_labels = encode_hierarchy(hierarchy)
+    if attribute is not None and attribute.hierarchy is not None:
+        lookup, level_labels = encode_hierarchy(project.load_hierarchy(name))
         position = {value: code for code, value in enumerate(level_labels[0])}
         where = np.array([position.get(v, -1) for v in labels], dtype=np.int64)
         missing = [str(v) for v, w in zip(labels, where) if w < 0]
@@ -627,21 +640,13 @@ def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndar
                 f"(e.g. {', '.join(map(repr, missing[:5]))}); add a row for each value, or run "
                 f"`eucaim-wizard validate` for the list.")
         levels = [np.asarray(table_, dtype=np.int64)[where] for table_ in lookup]
-    numbers = _as_numbers(labels)
-    if numbers is not None:
-        order = np.argsort(numbers, kind="stable")
-    else:  # text order, as ARX orders a string attribute (not the hierarchy's row order)
+    try:
+        order = np.argsort(np.array([float(v) for v in labels]), kind="stable")
+    except ValueError:
         order = np.argsort(labels.astype(str), kind="stable")
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
-    return codes.astype(np.int64), SensitiveDomain(name, labels, overall, levels, rank)
-
-
-def _as_numbers(labels: np.ndarray) -> np.ndarray | None:
-    try:
-        return np.array([float(v) for v in labels])
-    except ValueError:
-        return None
+    return SensitiveDomain(name, labels, overall, levels, rank)
 
 
 def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None) -> Result:

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .anonymizer import domain_of
 from .engine.distribution import Distribution
-from .engine.encoding import encode_hierarchy
-from .errors import HierarchyError, ProjectError
+from .errors import ProjectError
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
 from .project import Project
@@ -133,27 +133,7 @@ def _domain(project: Project, table: Table, reference: Table, name: str) -> tupl
     codes = np.searchsorted(labels, values)
     if len(values) and (np.any(codes >= len(labels)) or np.any(labels[np.minimum(codes, len(labels) - 1)] != values)):
         raise ProjectError(f"the sensitive attribute {name!r} holds values that the reference table lacks")
-    labels = labels.astype(object)
-    levels = None
-    attribute = project.attributes.get(name)
-    if attribute is not None and attribute.hierarchy is not None:
-        hierarchy = project.load_hierarchy(name)
-        lookup, level_labels = encode_hierarchy(hierarchy)
-        position = {value: code for code, value in enumerate(level_labels[0])}
-        where = np.array([position.get(v, -1) for v in labels], dtype=np.int64)
-        if (where < 0).any():
-            missing = [str(v) for v, w in zip(labels, where) if w < 0]
-            raise HierarchyError(f"the hierarchy of the sensitive attribute {name!r} lacks the value(s) "
-                                 f"{', '.join(map(repr, missing[:5]))}; add a row for each.")
-        levels = [np.asarray(t, dtype=np.int64)[where] for t in lookup]
-    try:
-        numbers = np.array([float(v) for v in labels])
-        order = np.argsort(numbers, kind="stable")
-    except ValueError:
-        order = np.arange(len(labels))  # labels are sorted: text order
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[order] = np.arange(len(labels))
-    return codes, SensitiveDomain(name, labels, overall, levels, rank)
+    return codes, domain_of(project, name, labels.astype(object), overall)
 
 
 def check_table(project: Project, table: Table | None = None, *, reference: Table | None = None) -> CheckReport:

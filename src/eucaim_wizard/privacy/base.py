@@ -43,6 +43,24 @@ class SensitiveDomain:
     levels: list[np.ndarray] | None
     rank: np.ndarray
 
+    def tree_steps(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The hierarchy as hierarchical t-closeness walks it, level by level from the values
+        up: the order that makes the children of each node adjacent, and where each node's
+        children start in it (computed once per domain)."""
+        steps = self.__dict__.get("_tree_steps")
+        if steps is None:
+            steps = []
+            child = np.arange(len(self.overall))  # each value's node at the level below
+            for level in (self.levels or [])[1:]:
+                nodes, parent = np.unique(level, return_inverse=True)  # each value's node here
+                child_parent = np.zeros(int(child.max()) + 1 if len(child) else 0, dtype=np.int64)
+                child_parent[child] = parent
+                order = np.argsort(child_parent, kind="stable")
+                steps.append((order, np.searchsorted(child_parent[order], np.arange(len(nodes)))))
+                child = parent
+            self.__dict__["_tree_steps"] = steps  # a cache on a frozen value
+        return steps
+
 
 class ClassStatistics:
     """What a privacy model may look at: the equivalence classes of one transformation.

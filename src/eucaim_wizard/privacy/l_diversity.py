@@ -57,7 +57,7 @@ class DistinctLDiversity(_SensitiveModel):
 
     def fails_within(self, groups: ClassStatistics) -> np.ndarray:
         # a class inside a group holds at most the group's values
-        return self.classes_ok(groups) == False  # noqa: E712
+        return ~self.classes_ok(groups)
 
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
         distribution, _ = stats.distribution(self.attribute)

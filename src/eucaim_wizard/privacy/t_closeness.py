@@ -66,34 +66,19 @@ def _hierarchical(dist, domain: SensitiveDomain, result: np.ndarray) -> np.ndarr
     if height == 0:
         return result
     q = domain.overall
-    # per level: the parent (at level j) of each node of level j-1, nodes numbered densely
-    parents = []
-    child_codes = np.arange(len(q))
-    for j in range(1, height + 1):
-        node_codes, parent = np.unique(levels[j], return_inverse=True)
-        child_parent = np.zeros(int(child_codes.max()) + 1 if len(child_codes) else 0, dtype=np.int64)
-        child_parent[child_codes] = parent
-        parents.append((child_parent, len(node_codes)))
-        child_codes = parent
-    # levels[j-1] values are mapped to dense node numbers per level
+    steps = domain.tree_steps()
     for first, block in dist.dense_blocks():
         p = block / block.sum(axis=1, keepdims=True)
         extra = p - q
         cost = np.zeros(len(block))
-        for j, (child_parent, n_nodes) in enumerate(parents, start=1):
-            positive = _sum_columns(np.maximum(extra, 0.0), child_parent, n_nodes)
-            negative = _sum_columns(np.maximum(-extra, 0.0), child_parent, n_nodes)
+        for j, (order, starts) in enumerate(steps, start=1):
+            # the positive and the negative extra of the children, summed per parent
+            positive = np.add.reduceat(np.maximum(extra, 0.0)[:, order], starts, axis=1)
+            negative = np.add.reduceat(np.maximum(-extra, 0.0)[:, order], starts, axis=1)
             cost += (j / height) * np.add.reduce(np.minimum(positive, negative), axis=1)
             extra = positive - negative
         result[first:first + len(block)] = cost
     return result
-
-
-def _sum_columns(matrix: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Columns of ``matrix`` summed by ``group`` (column j goes to ``group[j]``)."""
-    order = np.argsort(group, kind="stable")
-    starts = np.searchsorted(group[order], np.arange(n_groups))
-    return np.add.reduceat(matrix[:, order], starts, axis=1) if matrix.shape[1] else np.zeros((len(matrix), n_groups))
 
 
 class TCloseness(_SensitiveModel):

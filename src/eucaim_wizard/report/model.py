@@ -132,9 +132,7 @@ def _treatment(project: Project, result: Result, name: str) -> str:
 def _input(project, result, validation, guard, sha256, data_name) -> dict[str, Any]:
     from ..guard import GUARD_CODES
 
-    findings = [{"severity": f.severity, "code": f.code, "where": f.where, "message": f.message,
-                 "records": f.records}
-                for f in validation.findings if f.code not in GUARD_CODES]
+    findings = [f.to_dict() for f in validation.findings if f.code not in GUARD_CODES]
     return {
         "file": data_name,
         "sha256": sha256,
