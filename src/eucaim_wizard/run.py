@@ -12,7 +12,7 @@ from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
 from ._table_common import _umask
-from .table import write_table
+from .table import Table, write_table
 from .verify import verify_export
 
 
@@ -79,12 +79,13 @@ def infeasible_advice(result: Result) -> str:
 
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
                         progress: Progress | None = None, confirmed_deidentified: bool = False,
-                        levels: dict[str, int] | None = None) -> Outcome:
+                        levels: dict[str, int] | None = None, table: Table | None = None) -> Outcome:
     """Guard, search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
 
     Identifier columns are removed, except those marked ``pseudonymize: true``, which are
     replaced by keyed pseudonyms.  With ``levels`` (one per quasi-identifier) that
-    transformation is applied instead of the optimum, if it is anonymous.
+    transformation is applied instead of the optimum, if it is anonymous.  ``table`` is the
+    project's data when the caller has read it already.
 
     Raises
     ------
@@ -98,7 +99,7 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     from .pseudonym import pseudonymize_table
 
     output = Path(output)
-    table = project.load_table()
+    table = project.load_table() if table is None else table
     findings = guard.check_table(table, project)
     guard.require_deidentified(findings, str(project.data_path or "the table"), confirmed=confirmed_deidentified)
     if confirmed_deidentified:
@@ -146,8 +147,6 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
 def _hierarchy_copies(project: Project, output: Path) -> dict[str, Path]:
     """Write ``hierarchy_<QI>.csv`` into ``output`` for every hierarchy that is not a file of
     its own (a preset or builder fitted to the data, or one built in code)."""
-    from .workflow import hierarchy_file_name
-
     copies = {}
     for name in project.quasi_identifiers:
         source = project.attributes[name].hierarchy
@@ -157,3 +156,9 @@ def _hierarchy_copies(project: Project, output: Path) -> dict[str, Path]:
         project.load_hierarchy(name).write(path)
         copies[name] = path
     return copies
+
+
+def hierarchy_file_name(attribute: str) -> str:
+    """``hierarchy_<attribute>.csv`` with characters unsafe in file names replaced by ``_``."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in attribute).strip(".") or "attribute"
+    return f"hierarchy_{safe}.csv"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import Finding, WizardError
 from .project import Project, load_project
+from .table import Table
 
 
 @dataclass
@@ -34,7 +35,8 @@ class ValidationReport:
                 f"{warnings} warning(s).")
 
 
-def validate_project(project: Project | str | Path, *, confirmed_deidentified: bool = False) -> ValidationReport:
+def validate_project(project: Project | str | Path, *, confirmed_deidentified: bool = False,
+                     table: Table | None = None) -> ValidationReport:
     """Load the project and its data, and check roles and hierarchies against the data.
 
     The de-identification guard's findings are included: a table that looks identified is
@@ -57,7 +59,7 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
     """
     if not isinstance(project, Project):
         project = load_project(project)
-    table = project.load_table()
+    table = project.load_table() if table is None else table  # ``table``: already read
     report = ValidationReport(project, n_records=table.n_rows)
     where = str(project.data_path or "data")
     report.notes.extend(f"{where}: {note}" for note in table.notes)

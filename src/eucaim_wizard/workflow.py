@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ProjectError
+from .run import hierarchy_file_name
 
 if TYPE_CHECKING:
     from .anonymizer import Result
@@ -158,12 +159,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hierarchy_file_name(attribute: str) -> str:
-    """``hierarchy_<attribute>.csv`` with characters unsafe in file names replaced by ``_``."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in attribute).strip(".") or "attribute"
-    return f"hierarchy_{safe}.csv"
-
-
 def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: bool = False,
                  drop_suppressed: bool = False, confirmed_deidentified: bool = False,
                  population: str | int | None = None, threshold: float = 0.2, target: str | None = None,
@@ -227,8 +222,8 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
     if classification and folds < 2:
         raise ProjectError(f"cross-validation needs at least 2 folds, not {folds}: give --folds 2 or more "
                            f"(default 10), or --no-classification to skip it")
-    validation = _validate(loaded, confirmed_deidentified)
-    table = loaded.load_table()
+    table = loaded.load_table()  # read once: validation, risk and the search use it
+    validation = _validate(loaded, confirmed_deidentified, table)
     target, target_reason = choose_target(loaded, table.columns, target, classification)
     output = Path(output)
     if output.exists() and not output.is_dir():
@@ -247,7 +242,7 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
                            f"you can write to with -o.") from None
     try:
         outcome = _analyse_and_stage(
-            loaded, staging, tracker, validation=validation, risk_before=risk_before, xlsx=xlsx,
+            loaded, staging, tracker, table=table, validation=validation, risk_before=risk_before, xlsx=xlsx,
             drop_suppressed=drop_suppressed, confirmed=confirmed_deidentified, population=chosen_population,
             population_given=str(population) if population is not None else chosen_population.region or "",
             threshold=threshold, target=target, target_reason=target_reason, folds=folds, seed=seed,
@@ -268,12 +263,12 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
     return RunOutcome(output, files, seconds=tracker.seconds, **outcome)
 
 
-def _validate(project: Project, confirmed: bool):
+def _validate(project: Project, confirmed: bool, table):
     """The validation report; the guard's and validation's errors stop the run."""
     from . import guard
     from .validation import validate_project
 
-    report = validate_project(project, confirmed_deidentified=confirmed)
+    report = validate_project(project, confirmed_deidentified=confirmed, table=table)
     guard.require_deidentified(report.findings, str(project.data_path or "the table"), confirmed=confirmed)
     errors = [f for f in report.findings if f.severity == "error"]
     if errors:
@@ -284,7 +279,7 @@ def _validate(project: Project, confirmed: bool):
     return report
 
 
-def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, validation, risk_before, xlsx: bool,
+def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, table, validation, risk_before, xlsx: bool,
                        drop_suppressed: bool, confirmed: bool, population, population_given: str, threshold: float,
                        target: str | None, target_reason: str, folds: int, seed: int, models, n_jobs: int,
                        max_combination: int | None, max_candidates: int, day: str, version: str) -> dict[str, Any]:
@@ -300,7 +295,7 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, va
 
     tracker.start("searching and exporting")
     exported = anonymize_to_folder(project, staging, drop_suppressed=drop_suppressed, progress=tracker.sub,
-                                   confirmed_deidentified=confirmed)
+                                   confirmed_deidentified=confirmed, table=table)
     result = exported.result
     files: dict[str, Path] = {"table": exported.table_path, "result": exported.result_path}
 
