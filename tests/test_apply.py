@@ -6,15 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from eucaim_wizard import Hierarchy, Project, Table, anonymize, load_project, read_table
 from eucaim_wizard.apply import (ApplyError, apply_to_folder, apply_transformation, load_saved, missing_values,
                                  saved_transformation)
-from eucaim_wizard.cli import app
 from eucaim_wizard.errors import InfeasibleError, ProjectError
 from eucaim_wizard.privacy import KAnonymity
 from eucaim_wizard.run import anonymize_to_folder, write_json
+from test_cli import run as _cli
 
 # at age=1, sex=0: (30-39, F) 4, (40-49, M) 4, and two records alone in their class
 ROWS = [("p1", 31, "F"), ("p2", 32, "F"), ("p3", 35, "F"), ("p4", 36, "F"), ("p5", 33, "M"),
@@ -169,9 +168,6 @@ def test_bad_levels_and_missing_columns(folder):
     with pytest.raises(ApplyError, match="does not exist"):
         load_saved(folder / "nothing.json", folder / "data.csv")
 
-
-def _cli(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
 def test_apply_command_exit_codes(folder):

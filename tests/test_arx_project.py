@@ -12,14 +12,13 @@ from xml.sax.saxutils import escape
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from eucaim_wizard import anonymize, load_project, read_hierarchy, read_table
 from eucaim_wizard import arx_project
 from eucaim_wizard.arx_project import (_JavaStream, _metric_from_label, export_arx, import_arx,
                                        parse_criterion, read_arx_project)
-from eucaim_wizard.cli import app
 from eucaim_wizard.errors import ProjectError
+from test_cli import run
 
 DEMO = "examples/synth_data_for_demo_project.deid"
 DEMO_OPTIMUM = {"Age": 3, "Weight_kg": 3, "Sex": 0, "Ethnicity_Country": 2, "Imaging_Modality": 0,
@@ -27,9 +26,6 @@ DEMO_OPTIMUM = {"Age": 3, "Weight_kg": 3, "Sex": 0, "Ethnicity_Country": 2, "Ima
 DEMO_LOSS = 0.6828901072069209  # ARX 3.9.1's score of its optimum, saved in the project file
 QIS = list(DEMO_OPTIMUM)
 
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
 def notes(imported, kind: str) -> str:

@@ -13,14 +13,13 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
-from typer.testing import CliRunner
 
-from eucaim_wizard.cli import app
 from eucaim_wizard.dicom import (DEFAULT_TAGS, SERIES_ONLY, DicomError, extract, extract_to_file,
                                  resolve_tags, value_text, walk)
 from eucaim_wizard.errors import TableError
 from eucaim_wizard.guard import IdentifiedDataError
 from eucaim_wizard.table import read_table
+from test_cli import run
 
 SOP_CLASS = {"CT": "1.2.840.10008.5.1.4.1.1.2", "MR": "1.2.840.10008.5.1.4.1.1.4",
              "MG": "1.2.840.10008.5.1.4.1.1.1.2"}
@@ -372,9 +371,6 @@ def test_an_output_never_replaces_a_dicom_input(tree):
 
 
 # --- the command -----------------------------------------------------------------------------
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
-
 
 def test_cli_extracts_and_warns_about_skipped_files(tree, tmp_path):
     (tree / "cut.dcm").write_bytes(write_dicom(tmp_path / "x.dcm").read_bytes()[:-10])

@@ -15,15 +15,14 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from eucaim_wizard.builders import BuilderSpec
-from eucaim_wizard.cli import app
 from eucaim_wizard.errors import HierarchyError, ProjectError
 from eucaim_wizard.hierarchy import Hierarchy, read_hierarchy
 from eucaim_wizard.presets import extend, load_library, normalize
 from eucaim_wizard.project import Project, load_project
 from eucaim_wizard.table import Table, read_table
+from test_cli import run
 
 REPO = Path(__file__).resolve().parents[1]
 LIBRARY = REPO / "hierarchies"
@@ -356,9 +355,6 @@ def test_a_preset_on_a_column_the_data_lacks_says_so():
 
 
 # --- the command line ----------------------------------------------------------------------------
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
-
 
 def test_cli_lists_every_preset():
     done = run("hierarchies", "list")

@@ -6,24 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from eucaim_wizard.cli import app
-
-WIDE = {"COLUMNS": "250"}
+from test_cli import assert_user_error, run
 
 
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], env=WIDE)
 
-
-def assert_user_error(result, *phrases: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    message = result.output.strip()
-    assert message.startswith("error: ") and "\n" not in message, message
-    for phrase in phrases:
-        assert phrase in message
 
 
 @pytest.fixture
