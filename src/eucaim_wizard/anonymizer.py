@@ -127,8 +127,10 @@ class Evaluator:
                 group_of = self.frequency.base_codes(a, level)
                 sizes = np.bincount(group_of, weights=base.sizes,
                                     minlength=attribute.domain_size(level)).astype(np.int64)
-                groups = self.statistics(ClassTable((), [], sizes, distributions={
-                    name: d.rolled_up(group_of, len(sizes)) for name, d in base.distributions.items()}))
+                grouped = ClassTable((), [], sizes)
+                if base.sensitive:  # the groups' sensitive counts, rolled up only if a model looks
+                    grouped._pending = (base, group_of)
+                groups = self.statistics(grouped)
                 fails = np.zeros(len(sizes), dtype=bool)
                 for model in self.models:
                     verdict = model.fails_within(groups) if model.per_class else None
@@ -487,6 +489,21 @@ class Result:
                 f"{q} {lo}–{hi}" for q, lo, hi in zip(self.quasi_identifiers, self.lattice.low, self.lattice.high)
             )) from None
 
+    def node_or_optimum(self, levels: dict[str, int] | None = None) -> int:
+        """The node of ``levels``, or of the optimum when they are not given.
+
+        Raises
+        ------
+        ProjectError
+            For levels outside the lattice, or no levels when no transformation is anonymous.
+        """
+        if levels is not None:
+            return self.node_of(dict(levels))
+        if self.outcome.optimum is None:
+            raise ProjectError("no transformation is anonymous, so there is no optimum; give the levels of "
+                               "a candidate (see `eucaim-wizard explore`)")
+        return self.outcome.optimum
+
     def suppressed_records(self, node: int) -> np.ndarray:
         """Boolean per record: suppressed under ``node``."""
         levels = tuple(int(v) for v in self.lattice.levels_of(node))
@@ -517,12 +534,7 @@ class Result:
         Identifiers marked ``pseudonymize: true`` are kept as they are here: the export
         (:func:`~eucaim_wizard.run.anonymize_to_folder`) replaces them by pseudonyms.
         """
-        if levels is None:
-            if self.outcome.optimum is None:
-                raise ProjectError("no transformation is anonymous; there is no optimum to apply")
-            node = self.outcome.optimum
-        else:
-            node = self.node_of(levels)
+        node = self.node_or_optimum(levels)
         suppressed = self.suppressed_records(node)
         return generalize(
             self.table, self.frequency, self.lattice.levels_of(node), suppressed,

@@ -49,11 +49,8 @@ def saved_transformation(result: Result, levels: Mapping[str, int] | None = None
     from .project import Role
 
     project = result.project
-    if levels is None:
-        if result.optimum is None:
-            raise ProjectError("no transformation is anonymous: there are no levels to save")
-        levels = result.optimum.levels
-    levels = {q: int(levels[q]) for q in result.quasi_identifiers}
+    node = result.node_or_optimum(levels)
+    levels = {q: int(v) for q, v in zip(result.quasi_identifiers, result.lattice.levels_of(node))}
     attributes: dict[str, dict[str, Any]] = {}
     hashes: dict[str, str] = {}
     for name, attribute in project.attributes.items():

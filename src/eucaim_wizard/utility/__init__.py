@@ -128,12 +128,7 @@ def analyze_utility(
     ProjectError
         For levels outside the lattice, unknown attributes, an identifier as target or feature.
     """
-    if levels is None:
-        if result.optimum is None:
-            raise ProjectError("no transformation is anonymous, so there is no optimum to analyse; "
-                               "give the levels of a candidate (see `eucaim-wizard explore`)")
-        levels = result.optimum.levels
-    node = result.node_of(dict(levels))
+    node = result.node_or_optimum(levels)
     transformation = result.evaluate(node)
     notes = []
     if not transformation.anonymous:

@@ -530,12 +530,7 @@ def quality_of(result: Result, levels: Mapping[str, int] | None = None) -> Quali
     ProjectError
         If ``levels`` is not a transformation of the lattice, or there is no optimum.
     """
-    if levels is None:
-        if result.optimum is None:
-            raise ProjectError("no transformation is anonymous, so there is no optimum to analyse; "
-                               "choose one with levels, e.g. --levels age=2,sex=0")
-        levels = result.optimum.levels
-    node = result.node_of(dict(levels))
+    node = result.node_or_optimum(levels)
     levels = dict(zip(result.quasi_identifiers, result.lattice.levels_of(node)))
     report = _report(result.frequency.attributes, levels, result.suppressed_records(node))
     return QualityReport(report.attributes, report.dataset, report.records, report.suppressed_records,
