@@ -12,6 +12,7 @@ from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
 from ._table_common import _umask
+from .hierarchy import Hierarchy
 from .table import Table, write_table
 from .verify import verify_export
 
@@ -123,39 +124,38 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     table = result.table
     suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[table.format.kind]
     table_path = output / f"anonymized{suffix or '.csv'}"
+    from .apply import saved_transformation
+
     anonymized = pseudonymize_table(
         result.anonymized_table(transformation.levels, drop_suppressed=drop_suppressed), project)
+    # everything result.json says is computed before any file is written, so that only a
+    # failure to write can leave the folder with some of the files (each written atomically)
+    saved = saved_transformation(result, transformation.levels)
+    copies = _hierarchy_copies(project)
+    for name in copies:  # written beside result.json, so that `apply` finds them
+        saved["project"]["attributes"][name]["hierarchy"] = str((output / hierarchy_file_name(name)).resolve())
+    summary = {**result.to_dict(transformation.levels), **saved}
+    summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
+                        "findings": [f.to_dict() for f in findings]}
     protect = [p for p in (project.data_path, project.source) if p is not None]
     write_table(
         anonymized, table_path, table.format, protect=protect,
         verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
                                              transformation=transformation),
     )
+    for name, hierarchy in copies.items():
+        hierarchy.write(output / hierarchy_file_name(name))
     result_path = output / "result.json"
-    from .apply import saved_transformation
-
-    saved = saved_transformation(result, transformation.levels)
-    for name, path in _hierarchy_copies(project, output).items():  # so that `apply` finds them
-        saved["project"]["attributes"][name]["hierarchy"] = str(path.resolve())
-    summary = {**result.to_dict(transformation.levels), **saved}
-    summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
-                        "findings": [f.to_dict() for f in findings]}
     write_json(summary, result_path)
     return Outcome(result, table_path, result_path, transformation)
 
 
-def _hierarchy_copies(project: Project, output: Path) -> dict[str, Path]:
-    """Write ``hierarchy_<QI>.csv`` into ``output`` for every hierarchy that is not a file of
-    its own (a preset or builder fitted to the data, or one built in code)."""
-    copies = {}
-    for name in project.quasi_identifiers:
-        source = project.attributes[name].hierarchy
-        if isinstance(source, str) and not source.startswith("preset:"):
-            continue  # a file: result.json names it
-        path = output / hierarchy_file_name(name)
-        project.load_hierarchy(name).write(path)
-        copies[name] = path
-    return copies
+def _hierarchy_copies(project: Project) -> dict[str, Hierarchy]:
+    """The hierarchies to write beside result.json: every one that is not a file of its own
+    (a preset or builder fitted to the data, or one built in code)."""
+    return {name: project.load_hierarchy(name) for name in project.quasi_identifiers
+            if not (isinstance(project.attributes[name].hierarchy, str)
+                    and not project.attributes[name].hierarchy.startswith("preset:"))}
 
 
 def hierarchy_file_name(attribute: str) -> str:
