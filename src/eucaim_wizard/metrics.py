@@ -252,8 +252,9 @@ class Loss(_MultiDimensional):
         shares = attribute.hierarchy.derived("label-shares", lambda: _label_shares(attribute))
         self.shares.append(shares)
         base = self.frequency.base
-        sizes = base.sizes.astype(float)
-        totals = [_weighted_sum(sizes, shares[level][self.frequency.base_codes(a, level)])
+        # records per level-0 value, then Σ records·share of each value's label per level
+        counts = np.bincount(base.codes[a], weights=base.sizes, minlength=attribute.domain_size(0))
+        totals = [_weighted_sum(counts, shares[level][attribute.up(0, level)])
                   for level in range(attribute.n_levels)]
         self.totals.append(totals)
         sums = [total * self.g for total in totals]

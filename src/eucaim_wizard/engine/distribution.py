@@ -109,7 +109,7 @@ def _grouped(row_class: np.ndarray, row_value: np.ndarray, weights: np.ndarray |
     space = int(n_classes) * n_values
     if space <= _DENSE_LIMIT and space <= _DENSE_FACTOR * max(len(row_class), 1):
         dense = np.bincount(row_class * n_values + row_value, weights=weights, minlength=space)
-        present = np.flatnonzero(dense)
+        present = np.flatnonzero(dense > 0)  # (faster on booleans than on numbers)
         cls, value = np.divmod(present, n_values)
         return Distribution(cls, value, dense[present].astype(np.int64), n_classes, n_values)
     if n_classes <= 1 << 16 and n_values <= 1 << 16:

@@ -30,10 +30,11 @@ class Lattice:
         for i in range(len(self.span) - 2, -1, -1):
             stride[i] = stride[i + 1] * self.span[i + 1]
         self.stride = stride
-        ids = np.arange(self.size, dtype=np.int64)
-        self.levels = np.empty((self.size, len(self.span)), dtype=np.int16)
-        for i in range(len(self.span)):
-            self.levels[:, i] = (ids // stride[i]) % self.span[i] + self.low[i]
+        self._strides, self._lows, self._highs = stride.tolist(), self.low.tolist(), self.high.tolist()
+        # mixed radix, the last QI fastest: the row-major order of the index grid
+        grid = np.indices(tuple(int(s) for s in self.span), dtype=np.int16).reshape(len(self.span), self.size)
+        self.levels = np.ascontiguousarray(grid.T)
+        self.levels += self.low.astype(np.int16)
         self.height = self.levels.sum(axis=1, dtype=np.int64)
         # _at_most[i][l]: nodes whose level of QI i is <= l (tagging is a few ANDs of these)
         self._at_most = [
@@ -60,13 +61,13 @@ class Lattice:
 
     def successors(self, node: int) -> list[int]:
         """Nodes one level more general in exactly one quasi-identifier."""
-        row = self.levels[node]
-        return [node + int(self.stride[i]) for i in range(len(self.span)) if row[i] < self.high[i]]
+        row = self.levels[node].tolist()
+        return [node + s for s, level, high in zip(self._strides, row, self._highs) if level < high]
 
     def predecessors(self, node: int) -> list[int]:
         """Nodes one level more specific in exactly one quasi-identifier."""
-        row = self.levels[node]
-        return [node - int(self.stride[i]) for i in range(len(self.span)) if row[i] > self.low[i]]
+        row = self.levels[node].tolist()
+        return [node - s for s, level, low in zip(self._strides, row, self._lows) if level > low]
 
     def above(self, node: int) -> np.ndarray:
         """Mask over all nodes: the nodes at least as general as ``node`` in every QI."""

@@ -35,6 +35,8 @@ UNKNOWN, ANONYMOUS, NOT_ANONYMOUS = 0, 1, 2
 
 #: relative tolerance under which two information-loss values count as equal
 TOLERANCE = 1e-9
+#: candidates screened at once (vectorised) before they are taken one by one
+_CHUNK = 512
 
 
 @dataclass
@@ -137,7 +139,7 @@ def search(
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
-    start = time.perf_counter()
+    start_time = time.perf_counter()
     size = lattice.size
     status = np.zeros(size, dtype=np.int8)
     if not_anonymous is not None:
@@ -184,31 +186,34 @@ def search(
                 status[lattice.below(node)] = NOT_ANONYMOUS
         return result.anonymous
 
-    # best-first by bound, ties as in the final choice
-    candidates = np.lexsort((np.arange(size), lattice.height, bound))
-    while True:
-        keep = (
-            (status[candidates] != NOT_ANONYMOUS) & np.isnan(loss[candidates])
-            & ~dominated[candidates] & (bound[candidates] <= limit())
-        )
-        candidates = candidates[keep]
-        if len(candidates) == 0:
-            break
-        node = int(candidates[0])
-        if status[node] == ANONYMOUS and suppresses_nothing[node] and exact_bound:
-            loss[node] = bound[node]  # nothing suppressed: the loss is the bound
-            offer(node)
-            continue
-        if not monotonic or status[node] == ANONYMOUS:
-            check(node)
-            continue
-        path = _path_up(lattice, node, status, loss, bound, limit())
-        _binary_search(path, check)
+    def resolved(node: int) -> bool:
+        return status[node] == NOT_ANONYMOUS or not np.isnan(loss[node]) or bool(dominated[node])
 
-    return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start)
+    # best-first by bound, ties as in the final choice; the candidates are screened in
+    # chunks (vectorised), then one by one, as evaluations resolve nodes further on
+    order = np.lexsort((np.arange(size), lattice.height, bound))
+    for start in range(0, size, _CHUNK):
+        chunk = order[start:start + _CHUNK]
+        chunk = chunk[bound[chunk] <= limit()]
+        if len(chunk) == 0:
+            break  # sorted by bound: every later candidate is beyond it too
+        chunk = chunk[(status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~dominated[chunk]]
+        for node in chunk.tolist():
+            while not resolved(node):
+                if bound[node] > limit():
+                    return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
+                if status[node] == ANONYMOUS and suppresses_nothing[node] and exact_bound:
+                    loss[node] = bound[node]  # nothing suppressed: the loss is the bound
+                    offer(node)
+                elif not monotonic or status[node] == ANONYMOUS:
+                    check(node)
+                else:
+                    _binary_search(_path_up(lattice, node, status, bound, limit()), check)
+
+    return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
 
 
-def _path_up(lattice: Lattice, node: int, status: np.ndarray, loss: np.ndarray, bound: np.ndarray, limit: float) -> list[int]:
+def _path_up(lattice: Lattice, node: int, status: np.ndarray, bound: np.ndarray, limit: float) -> list[int]:
     """A path of unresolved nodes from ``node`` upwards, as long as it stays within the bound.
 
     Each step goes to the unresolved successor with the smallest bound, so that the path
