@@ -6,7 +6,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from unittest.mock import patch
+
 from eucaim_wizard import Hierarchy, Project, Table, anonymize
+from eucaim_wizard.anonymizer import Evaluator
 from eucaim_wizard.engine.lattice import Lattice
 from eucaim_wizard.engine.search import choose_optimum
 from eucaim_wizard.privacy import KAnonymity
@@ -67,7 +70,7 @@ def exhaustive_optimum(result) -> int | None:
     loss = np.full(lattice.size, np.nan)
     anonymous = np.zeros(lattice.size, dtype=bool)
     for node in range(lattice.size):
-        evaluation = result.evaluator(node)
+        evaluation = result.evaluator(node, screen=False)  # every node judged on its classes
         anonymous[node] = evaluation.anonymous
         if evaluation.anonymous:
             loss[node] = result.evaluator.information_loss(node)
@@ -84,13 +87,25 @@ def test_search_finds_the_exhaustive_optimum(project):
         assert np.isclose(result.optimum.information_loss, result.evaluator.information_loss(expected))
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_pairs_of_attributes_rule_out_only_what_exhaustive_search_rules_out(project):
+    """The pair screen (on for large tables only) on every table: same optimum, and every
+    node it ruled out, or tagged below one, is truly not anonymous."""
+    with patch.object(Evaluator, "_PAIRS_FROM", 0):
+        result = anonymize(project)
+    assert result.outcome.optimum == exhaustive_optimum(result)
+    for node in np.flatnonzero(result.outcome.status != 0):
+        assert (result.outcome.status[node] == 1) == result.evaluator(int(node), screen=False).anonymous
+
+
 @settings(max_examples=100, deadline=None)
 @given(projects())
 def test_inferred_verdicts_agree_with_evaluation(project):
     """Predictive tagging never mislabels a node: every tagged verdict is the true one."""
     result = anonymize(project)
     for node in np.flatnonzero(result.outcome.status != 0):
-        assert (result.outcome.status[node] == 1) == result.evaluator(int(node)).anonymous
+        assert (result.outcome.status[node] == 1) == result.evaluator(int(node), screen=False).anonymous
 
 
 def test_no_anonymous_node_gives_no_optimum():

@@ -72,6 +72,7 @@ class Evaluator:
     """
 
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
+    _PAIRS_FROM = 4096  # base rows from which pairs are tried first (see _pairs_rule_out)
 
     def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
                  metric: Metric, suppression_limit: float, domains: dict[str, SensitiveDomain] | None = None):
@@ -90,8 +91,8 @@ class Evaluator:
         self._bounding = [m for m in per_class if type(m).fails_within is not PrivacyModel.fails_within]
         n_attributes = len(frequency.attributes)
         self._pairs = [(a, b) for a in range(n_attributes) for b in range(a + 1, n_attributes)] \
-            if self._bounding and n_attributes >= 3 else []
-        self._pair_failing: dict[tuple[int, int, int, int], int] = {}
+            if self._bounding and n_attributes >= 3 and frequency.base.n_classes > self._PAIRS_FROM else []
+        self._pair_failing: dict[tuple[int, int, int, int], int] = {}  # (a, b, la, lb) → records
         self._pair_tries = self._pair_hits = self._pair_cost = 0
         if self._dataset:  # they suppress classes of equal size in the order of their first record
             frequency.track_representatives()
@@ -163,26 +164,43 @@ class Evaluator:
         if not pairs or (self._pair_tries >= 16 and 10 * self._pair_hits < self._pair_cost):
             return False
         self._pair_tries += 1
-        for i, (a, b) in enumerate(pairs):
-            key = (a, b, levels[a], levels[b])
-            failing = self._pair_failing.get(key)
+        missing = []
+        for i, pair in enumerate(pairs):  # first the verdicts already known: free
+            failing = self._pair_known(pair, levels)
             if failing is None:
-                failing = self._failing_records(self.frequency.projection((a, b), (levels[a], levels[b])))
-                self._pair_failing[key] = failing
-                self._pair_cost += 1
-            if failing > self.max_suppressed:
-                if i:
-                    pairs.insert(0, pairs.pop(i))
-                self._pair_hits += 1
-                return True
+                missing.append(i)
+            elif failing > self.max_suppressed:
+                return self._pair_ruled_out(i)
+        for i in missing:
+            if self._pair_compute(pairs[i], levels) > self.max_suppressed:
+                return self._pair_ruled_out(i)
         return False
 
+    def _pair_known(self, pair: tuple[int, int], levels: tuple[int, ...]) -> int | None:
+        a, b = pair
+        return self._pair_failing.get((a, b, levels[a], levels[b]))
+
+    def _pair_compute(self, pair: tuple[int, int], levels: tuple[int, ...]) -> int:
+        a, b = pair
+        self._pair_cost += 1
+        failing = self._failing_records(self.frequency.projection((a, b), (levels[a], levels[b])))
+        self._pair_failing[(a, b, levels[a], levels[b])] = failing
+        return failing
+
+    def _pair_ruled_out(self, i: int) -> bool:
+        if i:
+            self._pairs.insert(0, self._pairs.pop(i))
+        self._pair_hits += 1
+        return True
+
     def classes(self, node: int) -> ClassTable:
+        """The classes of ``node``, rolled up from the smallest cached class table at most as
+        general in every QI."""
         levels = self.lattice.levels[node]
         n = len(self._cached)
         usable = np.flatnonzero(np.all(self._cached_levels[:n] <= levels, axis=1))
         source = self._cached[int(usable[np.argmin(self._cached_cost[usable])])]
-        wanted = tuple(int(v) for v in levels)
+        wanted = tuple(levels.tolist())
         if source.levels == wanted:
             return source
         classes = self.frequency.roll_up(source, wanted)
@@ -276,7 +294,7 @@ class Evaluator:
     def __call__(self, node: int, *, screen: bool = True) -> Evaluation:
         """Evaluate ``node``; with ``screen`` (the search), a node that is not anonymous may be
         settled without its figures (they are ``None``)."""
-        if screen and self._pairs_rule_out(tuple(int(v) for v in self.lattice.levels[node])):
+        if screen and self._pairs and self._pairs_rule_out(tuple(self.lattice.levels[node].tolist())):
             return Evaluation(anonymous=False, information_loss=None, suppressed=None, classes=None,
                               min_class_size=None, suppresses_nothing=False, fails_below=True)
         classes = self.classes(node)

@@ -262,15 +262,8 @@ class FrequencyTable:
             self._base_at[(a, level)] = codes
         return codes
 
-    def projection(self, attributes: tuple[int, ...], levels: tuple[int, ...]) -> ClassTable:
-        """The groups of records that share their values of some quasi-identifiers.
-
-        ``attributes`` (indices) generalized to ``levels``: every class of a transformation
-        with these levels lies inside one group (a group is a union of classes), so what
-        certainly fails in a group fails in its classes.  Sensitive distributions are rolled
-        up on first use.  The level-0 groups of each set of attributes are kept, and each
-        projection is rolled up from them (they are usually far fewer than the base rows).
-        """
+    def _projection_start(self, attributes: tuple[int, ...]) -> ClassTable:
+        """The level-0 groups of ``attributes`` (kept: projections roll up from them)."""
         start = self._projections.get(attributes)
         if start is None:
             radices = [self.attributes[a].domain_size(0) for a in attributes]
@@ -290,6 +283,18 @@ class FrequencyTable:
             if self.base.sensitive:
                 start._pending = (self.base, inverse)
             self._projections[attributes] = start
+        return start
+
+    def projection(self, attributes: tuple[int, ...], levels: tuple[int, ...]) -> ClassTable:
+        """The groups of records that share their values of some quasi-identifiers.
+
+        ``attributes`` (indices) generalized to ``levels``: every class of a transformation
+        with these levels lies inside one group (a group is a union of classes), so what
+        certainly fails in a group fails in its classes.  Sensitive distributions are rolled
+        up on first use.  The level-0 groups of each set of attributes are kept, and each
+        projection is rolled up from them (they are usually far fewer than the base rows).
+        """
+        start = self._projection_start(attributes)
         mapped = [np.take(self.attributes[a].up(0, level), column) if level else column
                   for a, column, level in zip(attributes, start.codes, levels)]
         radices = [self.attributes[a].domain_size(level) for a, level in zip(attributes, levels)]

@@ -69,6 +69,19 @@ class Lattice:
         row = self.levels[node].tolist()
         return [node - s for s, level, low in zip(self._strides, row, self._lows) if level > low]
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node."""
+        return tuple(int(s) for s in self.span)
+
+    def box_above(self, node: int) -> tuple[slice, ...]:
+        """The nodes at least as general as ``node``, as slices of an array of :attr:`shape`."""
+        return tuple(slice(level - low, None) for level, low in zip(self.levels[node].tolist(), self._lows))
+
+    def box_below(self, node: int) -> tuple[slice, ...]:
+        """The nodes at most as general as ``node``, as slices of an array of :attr:`shape`."""
+        return tuple(slice(0, level - low + 1) for level, low in zip(self.levels[node].tolist(), self._lows))
+
     def above(self, node: int) -> np.ndarray:
         """Mask over all nodes: the nodes at least as general as ``node`` in every QI."""
         mask = np.ones(self.size, dtype=bool)

@@ -147,6 +147,7 @@ def search(
     loss = np.full(size, np.nan)
     suppresses_nothing = np.zeros(size, dtype=bool)
     dominated = np.zeros(size, dtype=bool)  # above an anonymous node, with a monotonic metric
+    status_box, nothing_box, dominated_box = (a.reshape(lattice.shape) for a in (status, suppresses_nothing, dominated))
     evaluations: dict[int, Evaluation] = {}
     best: int | None = None
 
@@ -171,19 +172,20 @@ def search(
             status[node] = ANONYMOUS
             offer(node)
             if monotonic or result.passes_above:
-                up = lattice.above(node)
-                status[up] = ANONYMOUS
+                up = lattice.box_above(node)  # (slices of the lattice-shaped views: no masks)
+                status_box[up] = ANONYMOUS
                 if result.suppresses_nothing:
-                    suppresses_nothing[up] = True
+                    nothing_box[up] = True
                 # above a node that suppresses nothing, the loss is the bound, which is at
                 # least this node's (exact) loss: nothing there can be preferred to it
                 if monotonic_metric or (result.passes_above and exact_bound):
-                    up[node] = False
-                    dominated[up] = True
+                    itself = dominated[node]
+                    dominated_box[up] = True
+                    dominated[node] = itself
         else:
             status[node] = NOT_ANONYMOUS
             if monotonic or result.fails_below:
-                status[lattice.below(node)] = NOT_ANONYMOUS
+                status_box[lattice.box_below(node)] = NOT_ANONYMOUS
         return result.anonymous
 
     def resolved(node: int) -> bool:
