@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	# pycanon (independent checker of k, l, t, ... used by the tests) pins old numpy/pandas
 	# releases; --no-deps keeps ours (it only needs numpy and pandas at run time).
 	$(BIN)/python -m pip install --quiet --no-deps 'pycanon==1.3.6'
+	# bytecode now, as an installed package has it (an editable install compiles nothing,
+	# and where PYTHONDONTWRITEBYTECODE is set every start would compile ~30 modules again)
+	$(BIN)/python -m compileall -q src
 	@touch $@
 
 # The whole workflow (validate, guard, risk, search, export, utility, PDF report) on the three

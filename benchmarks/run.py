@@ -78,7 +78,9 @@ def main() -> int:
                 })
                 print(f"k={k:<3} {limit:>4.0%}: {median * 1000:7.1f} ms (ARX {arx * 1000:.0f} ms), "
                       f"{result.checked} checked, loss {result.optimum.information_loss:.6f}")
-        # whole process, as a curator runs it (Python start-up and imports included)
+        # whole process, as a curator runs it (Python start-up and imports included), with
+        # the package's bytecode compiled as an installed package has it
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=True)
         path = project_file(folder, 5, 0.0)
         command = [sys.executable, "-m", "eucaim_wizard", "anonymize", str(path), "-o", str(folder / "out")]
         wall = []

@@ -240,6 +240,7 @@ class Loss(_MultiDimensional):
         self.shares: list[list[np.ndarray]] = []  # per attribute and level: share of each label
         self.domain = np.zeros(len(frequency.attributes))  # hierarchy rows per attribute
         self.totals: list[list[float]] = []  # per attribute and level: Σ size·share over all records
+        self._flat: tuple[np.ndarray, np.ndarray] | None = None  # see _flat_shares
         super().__init__(frequency, *args, **kwargs)
 
     @property
@@ -295,22 +296,46 @@ class Loss(_MultiDimensional):
         """:meth:`loss` computed from the whole table's totals and the smaller of the kept and
         the suppressed classes (for listing every transformation): the same value up to
         rounding in the last place, which the rounding to 10 decimals may show as 1e-10."""
+        n_attributes = len(classes.levels)
+        if n_attributes == 0:
+            return aggregate(np.empty(0), self.weights, self.how)
         bad = ~ok
         n_bad = int(bad.sum())
         use_kept = len(ok) - n_bad < n_bad
-        rows = ok if use_kept else bad
+        rows = np.flatnonzero(ok if use_kept else bad)
         sizes = classes.sizes[rows].astype(float)
         suppressed_records = float(np.add.reduce(classes.sizes[bad].astype(float)))
-        result = np.empty(len(classes.levels))
-        for a, (codes, level) in enumerate(zip(classes.codes, classes.levels)):
-            partial = float(np.add.reduce(sizes * np.take(self.shares[a][level], codes[rows])))
-            total = self.totals[a][level]
-            kept_share, bad_share = (partial, total - partial) if use_kept else (total - partial, partial)
-            value = kept_share * self.g
-            if n_bad:
-                value += suppressed_records if self.s == 1.0 else bad_share + self.s * (suppressed_records - bad_share)
-            result[a] = self._normalise_one(a, value)
+        # every attribute at once: the chosen classes' codes, offset into one table of shares
+        flat, offsets = self._flat_shares()
+        where = np.stack([np.take(codes, rows) for codes in classes.codes])
+        where += offsets[np.arange(n_attributes), list(classes.levels)][:, None]
+        partial = np.add.reduce(np.take(flat, where) * sizes, axis=1)
+        total = np.array([self.totals[a][level] for a, level in enumerate(classes.levels)])
+        kept_share, bad_share = (partial, total - partial) if use_kept else (total - partial, partial)
+        value = kept_share * self.g
+        if n_bad:
+            value = value + (suppressed_records if self.s == 1.0 else bad_share + self.s * (suppressed_records - bad_share))
+        # _normalise_one for every attribute (the same IEEE operations, element by element)
+        low = self.g * self.n / self.domain
+        span = self.n - low
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.where(span > 0, np.floor(np.maximum((value - low) / span, 0.0) * 1e10) / 1e10, 0.0)
         return aggregate(result, self.weights, self.how)
+
+    def _flat_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every attribute's shares per level in one array, and where each (attribute, level)
+        starts in it."""
+        if self._flat is None:
+            n_levels = max((len(levels) for levels in self.shares), default=0)
+            offsets = np.zeros((len(self.shares), max(n_levels, 1)), dtype=np.int64)
+            parts, at = [], 0
+            for a, levels in enumerate(self.shares):
+                for level, share in enumerate(levels):
+                    offsets[a, level] = at
+                    parts.append(share)
+                    at += len(share)
+            self._flat = (np.concatenate(parts) if parts else np.zeros(0), offsets)
+        return self._flat
 
     def class_losses(self, classes: ClassTable) -> np.ndarray:
         """Per class, ARX's aggregate of ``size · share`` over the attributes (not normalised)."""
