@@ -138,9 +138,9 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     Returns
     -------
     grouped
-        A pair ``(keys, codes)``: the mixed-radix key of each group (``None`` if the key
-        space overflows int64) and, only when there are no keys, one int32 array per column
-        with the codes of each group.
+        A pair ``(keys, codes)``: either the mixed-radix key of each group (dense grouping;
+        codes ``None``, split from the keys when needed) or, with keys ``None``, one array per
+        column with the codes of each group.
     sizes
         Records per group (int64).
     inverse
@@ -173,7 +173,9 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
         inverse[order] = np.cumsum(starts) - 1
         sizes = np.bincount(inverse, weights=weights).astype(np.int64) if weights is not None else \
             np.bincount(inverse).astype(np.int64)
-        return (ordered[starts].astype(np.int64), None), sizes, inverse
+        # each group's codes, taken from its first row: cheaper than splitting its key later
+        first = order[starts]
+        return (None, [np.take(column, first) for column in codes]), sizes, inverse
     # Combine column by column, renumbering the partial key densely (order-preserving)
     # whenever the next column would take its space past what a bincount can afford: linear
     # in the rows, where sorting the full keys would not be.
