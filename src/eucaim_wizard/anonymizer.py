@@ -69,6 +69,10 @@ class Evaluator:
     A node's classes are computed from the smallest already evaluated node that is at most
     as general in every quasi-identifier (its classes are a refinement of the node's), which is
     usually far smaller than the base frequency table.
+
+    In the search (``screen=True``) a node may be settled as not anonymous before its classes
+    are grouped: by the groups of a pair of quasi-identifiers (:meth:`_pairs_rule_out`), or
+    by its largest classes alone (:meth:`_screened_out`).
     """
 
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
