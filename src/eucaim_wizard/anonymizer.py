@@ -97,7 +97,7 @@ class Evaluator:
         self._pairs = [(a, b) for a in range(n_attributes) for b in range(a + 1, n_attributes)] \
             if self._bounding and n_attributes >= 3 and frequency.base.n_classes > self._PAIRS_FROM else []
         self._pair_failing: dict[tuple[int, int, int, int], int] = {}  # (a, b, la, lb) → records
-        self._pair_tries = self._pair_hits = self._pair_cost = 0
+        self._pair_tries = self._pair_hits = 0
         if self._dataset:  # they suppress classes of equal size in the order of their first record
             frequency.track_representatives()
         # when every model is per class and monotonic without suppression, a node whose
@@ -162,34 +162,26 @@ class Evaluator:
         Each pair's verdict per level pair is kept; the pair that last ruled a node out is
         tried first.  When the pairs rarely decide, they are no longer tried.
         """
-        pairs = self._pairs
+        pairs, known = self._pairs, self._pair_failing
         # a pair's groups cost about a tenth of a node's classes: stop when they decide too
-        # rarely to pay for themselves
-        if not pairs or (self._pair_tries >= 16 and 10 * self._pair_hits < self._pair_cost):
+        # rarely to pay for themselves (each verdict kept was computed once)
+        if not pairs or (self._pair_tries >= 16 and 10 * self._pair_hits < len(known)):
             return False
         self._pair_tries += 1
         missing = []
-        for i, pair in enumerate(pairs):  # first the verdicts already known: free
-            failing = self._pair_known(pair, levels)
+        for i, (a, b) in enumerate(pairs):  # first the verdicts already known: free
+            failing = known.get((a, b, levels[a], levels[b]))
             if failing is None:
                 missing.append(i)
             elif failing > self.max_suppressed:
                 return self._pair_ruled_out(i)
         for i in missing:
-            if self._pair_compute(pairs[i], levels) > self.max_suppressed:
+            a, b = pairs[i]
+            failing = self._failing_records(self.frequency.projection((a, b), (levels[a], levels[b])))
+            known[(a, b, levels[a], levels[b])] = failing
+            if failing > self.max_suppressed:
                 return self._pair_ruled_out(i)
         return False
-
-    def _pair_known(self, pair: tuple[int, int], levels: tuple[int, ...]) -> int | None:
-        a, b = pair
-        return self._pair_failing.get((a, b, levels[a], levels[b]))
-
-    def _pair_compute(self, pair: tuple[int, int], levels: tuple[int, ...]) -> int:
-        a, b = pair
-        self._pair_cost += 1
-        failing = self._failing_records(self.frequency.projection((a, b), (levels[a], levels[b])))
-        self._pair_failing[(a, b, levels[a], levels[b])] = failing
-        return failing
 
     def _pair_ruled_out(self, i: int) -> bool:
         if i:
@@ -298,14 +290,12 @@ class Evaluator:
     def __call__(self, node: int, *, screen: bool = True) -> Evaluation:
         """Evaluate ``node``; with ``screen`` (the search), a node that is not anonymous may be
         settled without its figures (they are ``None``)."""
-        if screen and self._pairs and self._pairs_rule_out(tuple(self.lattice.levels[node].tolist())):
-            return Evaluation(anonymous=False, information_loss=None, suppressed=None, classes=None,
-                              min_class_size=None, suppresses_nothing=False, fails_below=True)
+        if screen and self._pairs_rule_out(tuple(self.lattice.levels[node].tolist())):
+            return Evaluation.settled(fails_below=True)  # (so is every node below it)
         classes = self.classes(node)
         ok, stats, anonymous, fails_below = self.judge(classes, screen=screen)
-        if ok is None:  # settled by screening: not anonymous, figures left for later
-            return Evaluation(anonymous=False, information_loss=None, suppressed=None, classes=None,
-                              min_class_size=None, suppresses_nothing=False, fails_below=fails_below)
+        if ok is None:  # settled by its largest classes
+            return Evaluation.settled(fails_below=fails_below)
         suppressed = int(classes.sizes[~ok].sum())
         nothing = bool(ok.all())
         # The search needs the loss of anonymous nodes only; a bound that is exact makes

@@ -239,16 +239,15 @@ class Hierarchy:
                 more.setdefault(child, {seen}).add(parent)
         if not more:
             return []
-        child_labels = np.array(sorted(more), dtype=object)
-        bad = np.arange(len(child_labels))
-        examples = [f"{child!r} -> {_quote_list(sorted(more[child]), 4)}" for child in child_labels[:5]]
+        children = sorted(more)
+        examples = [f"{child!r} -> {_quote_list(sorted(more[child]), 4)}" for child in children[:5]]
         return [Finding(
             "error", "not-a-tree",
-            f"{self._where()}: not a tree: {len(bad)} value(s) at level {j} generalize to more than one "
-            f"value at level {j + 1} ({'; '.join(examples)}{'; …' if len(bad) > 5 else ''}). Records that "
+            f"{self._where()}: not a tree: {len(children)} value(s) at level {j} generalize to more than one "
+            f"value at level {j + 1} ({'; '.join(examples)}{'; …' if len(children) > 5 else ''}). Records that "
             f"are equal at level {j} would be split again at level {j + 1}, and ARX rejects the hierarchy "
             f"(\"misses some values or contains duplicates\"); give each level-{j} label exactly "
-            f"one parent.", self._where(), tuple(child_labels[bad[:_EXAMPLES]].tolist()))]
+            f"one parent.", self._where(), tuple(children[:_EXAMPLES]))]
 
     def check_values(self, values: Sequence[str], counts: Sequence[int] | None = None, *,
                      column: str = "") -> list[Finding]:

@@ -262,12 +262,14 @@ class Loss(_MultiDimensional):
         # a suppressed value never costs less than the generalized one: the bound is exact
         return self.normalise(a, np.asarray(sums))
 
-    def normalise(self, a: int, value):
+    def normalise(self, a, value):
+        """Attribute ``a``'s sum (``a`` may be an array of attributes, one per value) between
+        its lowest ``g·n/M`` and ``n``, clipped at 0 and rounded as ARX does (0 when the
+        attribute's span is empty)."""
         low = self.g * self.n / self.domain[a]
         span = self.n - low
-        if span <= 0:
-            return np.zeros_like(np.asarray(value, dtype=float))
-        return arx_round(np.maximum((np.asarray(value, dtype=float) - low) / span, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(span > 0, arx_round(np.maximum((np.asarray(value, dtype=float) - low) / span, 0.0)), 0.0)
 
     def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
         n_attributes = len(classes.levels)
@@ -315,12 +317,7 @@ class Loss(_MultiDimensional):
         value = kept_share * self.g
         if n_bad:
             value = value + (suppressed_records if self.s == 1.0 else bad_share + self.s * (suppressed_records - bad_share))
-        # _normalise_one for every attribute (the same IEEE operations, element by element)
-        low = self.g * self.n / self.domain
-        span = self.n - low
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result = np.where(span > 0, np.floor(np.maximum((value - low) / span, 0.0) * 1e10) / 1e10, 0.0)
-        return aggregate(result, self.weights, self.how)
+        return aggregate(self.normalise(np.arange(n_attributes), value), self.weights, self.how)
 
     def _flat_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Every attribute's shares per level in one array, and where each (attribute, level)

@@ -147,9 +147,7 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
         For every row, the index of its group.
     """
     n = len(codes[0]) if codes else 0
-    space = 1
-    for radix in radices:
-        space *= max(int(radix), 1)
+    space = _space(radices)
     affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 256))
     if space <= affordable:
         key = _combine(codes, radices, space)
@@ -222,18 +220,40 @@ def _renumber(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     return inverse.reshape(-1), len(distinct)
 
 
+def _groups_of(levels: tuple[int, ...], codes: list[np.ndarray], radices: list[int], source: ClassTable, *,
+               dense_up_to: int) -> ClassTable:
+    """The groups of ``source``'s rows by ``codes`` (a coarser partition than ``source``),
+    with their sensitive distributions pending.  While the key space is at most
+    ``dense_up_to`` every possible key is a group, empty ones included: no renumbering."""
+    space = _space(radices)
+    if space <= min(dense_up_to, _DENSE_LIMIT):
+        inverse = _combine(codes, radices, space)
+        sizes = np.bincount(inverse, weights=source.sizes, minlength=space).astype(np.int64)
+        table = ClassTable(levels, None, sizes, keys=np.arange(space, dtype=np.int64), radices=radices)
+    else:
+        grouped, sizes, inverse = group(codes, radices, source.sizes)
+        table = _table(levels, grouped, sizes, radices)
+    if source.sensitive:
+        table._pending = (source, inverse)
+    return table
+
+
 def _table(levels: tuple[int, ...], grouped, sizes: np.ndarray, radices: list[int]) -> ClassTable:
     keys, codes = grouped
     return ClassTable(levels, codes, sizes, keys=keys, radices=radices)
 
 
-def _combine(codes: list[np.ndarray], radices: list[int], space: int | None = None) -> np.ndarray:
+def _space(radices: list[int]) -> int:
+    """The number of possible mixed-radix keys."""
+    space = 1
+    for radix in radices:
+        space *= max(int(radix), 1)
+    return space
+
+
+def _combine(codes: list[np.ndarray], radices: list[int], space: int) -> np.ndarray:
     """The mixed-radix key of every row (int32 when the key space allows: three times
     faster than int64 on the codes, which are int32)."""
-    if space is None:
-        space = 1
-        for radix in radices:
-            space *= max(int(radix), 1)
     dtype = np.int32 if space < 2**31 else np.int64
     key = np.asarray(codes[0]).astype(dtype)  # a copy
     for column, radix in zip(codes[1:], radices[1:]):
@@ -300,22 +320,9 @@ class FrequencyTable:
         """The level-0 groups of ``attributes`` (kept: projections roll up from them)."""
         start = self._projections.get(attributes)
         if start is None:
-            radices = [self.attributes[a].domain_size(0) for a in attributes]
-            codes = [self.base.codes[a] for a in attributes]
-            space = 1
-            for radix in radices:
-                space *= max(int(radix), 1)
-            if space <= max(self.base.n_classes // 4, 256):
-                # every possible group, empty ones included: no renumbering
-                inverse = _combine(codes, radices, space)
-                sizes = np.bincount(inverse, weights=self.base.sizes, minlength=space).astype(np.int64)
-                start = ClassTable(tuple(0 for _ in attributes), None, sizes,
-                                   keys=np.arange(space, dtype=np.int64), radices=radices)
-            else:
-                grouped, sizes, inverse = group(codes, radices, self.base.sizes)
-                start = _table(tuple(0 for _ in attributes), grouped, sizes, radices)
-            if self.base.sensitive:
-                start._pending = (self.base, inverse)
+            start = _groups_of(tuple(0 for _ in attributes), [self.base.codes[a] for a in attributes],
+                               [self.attributes[a].domain_size(0) for a in attributes], self.base,
+                               dense_up_to=max(self.base.n_classes // 4, 256))
             self._projections[attributes] = start
         return start
 
@@ -327,26 +334,14 @@ class FrequencyTable:
         certainly fails in a group fails in its classes.  Sensitive distributions are rolled
         up on first use.  The level-0 groups of each set of attributes are kept, and each
         projection is rolled up from them (they are usually far fewer than the base rows).
+        Empty groups may be listed (they hold no record).
         """
         start = self._projection_start(attributes)
         mapped = [np.take(self.attributes[a].up(0, level), column) if level else column
                   for a, column, level in zip(attributes, start.codes, levels)]
         radices = [self.attributes[a].domain_size(level) for a, level in zip(attributes, levels)]
-        space = 1
-        for radix in radices:
-            space *= max(int(radix), 1)
-        if space <= max(_DENSE_FACTOR * start.n_classes, 256):
-            # one group per possible key, empty ones included (only sizes and distributions
-            # are read, and an empty group holds no record): no renumbering
-            inverse = _combine(mapped, radices, space)
-            sizes = np.bincount(inverse, weights=start.sizes, minlength=space).astype(np.int64)
-            table = ClassTable(tuple(levels), None, sizes)
-        else:
-            grouped, sizes, inverse = group(mapped, radices, start.sizes)
-            table = _table(tuple(levels), grouped, sizes, radices)
-        if start.sensitive:
-            table._pending = (start, inverse)
-        return table
+        return _groups_of(tuple(levels), mapped, radices, start,
+                          dense_up_to=max(_DENSE_FACTOR * start.n_classes, 256))
 
     def roll_up(self, source: ClassTable, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels``, computed from the classes of a more specific ``source``."""

@@ -31,15 +31,13 @@ class Lattice:
             stride[i] = stride[i + 1] * self.span[i + 1]
         self.stride = stride
         self._strides, self._lows, self._highs = stride.tolist(), self.low.tolist(), self.high.tolist()
+        #: the lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node
+        self.shape = tuple(int(s) for s in self.span)
         # mixed radix, the last QI fastest: the row-major order of the index grid
-        grid = np.indices(tuple(int(s) for s in self.span), dtype=np.int16).reshape(len(self.span), self.size)
+        grid = np.indices(self.shape, dtype=np.int16).reshape(len(self.span), self.size)
         self.levels = np.ascontiguousarray(grid.T)
         self.levels += self.low.astype(np.int16)
         self.height = self.levels.sum(axis=1, dtype=np.int64)
-        # _at_most[i][l]: nodes whose level of QI i is <= l (tagging is a few ANDs of these)
-        self._at_most = [
-            [self.levels[:, i] <= level for level in range(int(self.high[i]) + 1)] for i in range(len(self.span))
-        ]
 
     @property
     def bottom(self) -> int:
@@ -69,11 +67,6 @@ class Lattice:
         row = self.levels[node].tolist()
         return [node - s for s, level, low in zip(self._strides, row, self._lows) if level > low]
 
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node."""
-        return tuple(int(s) for s in self.span)
-
     def box_above(self, node: int) -> tuple[slice, ...]:
         """The nodes at least as general as ``node``, as slices of an array of :attr:`shape`."""
         return tuple(slice(level - low, None) for level, low in zip(self.levels[node].tolist(), self._lows))
@@ -81,19 +74,3 @@ class Lattice:
     def box_below(self, node: int) -> tuple[slice, ...]:
         """The nodes at most as general as ``node``, as slices of an array of :attr:`shape`."""
         return tuple(slice(0, level - low + 1) for level, low in zip(self.levels[node].tolist(), self._lows))
-
-    def above(self, node: int) -> np.ndarray:
-        """Mask over all nodes: the nodes at least as general as ``node`` in every QI."""
-        mask = np.ones(self.size, dtype=bool)
-        for i, level in enumerate(self.levels[node]):
-            if level > self.low[i]:
-                mask &= ~self._at_most[i][level - 1]
-        return mask
-
-    def below(self, node: int) -> np.ndarray:
-        """Mask over all nodes: the nodes at most as general as ``node`` in every QI."""
-        mask = np.ones(self.size, dtype=bool)
-        for i, level in enumerate(self.levels[node]):
-            if level < self.high[i]:
-                mask &= self._at_most[i][level]
-        return mask

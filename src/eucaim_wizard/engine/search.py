@@ -55,6 +55,12 @@ class Evaluation:
     #: suppresses nothing, and neither does any node above it, which are all anonymous
     passes_above: bool = False
 
+    @classmethod
+    def settled(cls, *, fails_below: bool) -> Evaluation:
+        """A node found not anonymous without its figures (settled by a screen)."""
+        return cls(anonymous=False, information_loss=None, suppressed=None, classes=None,
+                   min_class_size=None, suppresses_nothing=False, fails_below=fails_below)
+
 
 @dataclass
 class NodeRecord:
