@@ -11,6 +11,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eucaim_wizard import Hierarchy, Project, Table, anonymize, load_project
 from eucaim_wizard.errors import InfeasibleError, ProjectError
@@ -265,3 +267,32 @@ def test_evaluate_all_gives_what_evaluating_each_transformation_gives(arx_data, 
                 listed.min_class_size) == (one.levels, one.anonymous, one.suppressed_records,
                                            one.equivalence_classes, one.min_class_size)
         assert listed.information_loss == pytest.approx(one.information_loss, abs=1e-10)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_the_cheapest_cached_source_is_the_cheapest_at_most_as_general(data):
+    """The packed comparison of cached level vectors (one subtraction for every attribute)
+    picks what comparing every level one by one picks."""
+    from eucaim_wizard.anonymizer import _Sources
+    from eucaim_wizard.engine.lattice import Lattice
+
+    n = data.draw(st.integers(1, 6))
+    high = [data.draw(st.integers(0, 40)) for _ in range(n)]
+    lattice = Lattice([0] * n, high)
+    sources = _Sources(lattice)
+    vectors = [tuple([0] * n)]
+    costs = [10**6]
+    sources.add(vectors[0], costs[0])
+    for _ in range(data.draw(st.integers(0, 30))):
+        vector = tuple(data.draw(st.integers(0, h)) for h in high)
+        cost = data.draw(st.integers(1, 10**5))
+        vectors.append(vector)
+        costs.append(cost)
+        sources.add(vector, cost)
+    for _ in range(5):
+        node = [data.draw(st.integers(0, h)) for h in high]
+        usable = [i for i, v in enumerate(vectors) if all(a <= b for a, b in zip(v, node))]
+        chosen = sources.cheapest_below(node)
+        assert chosen in usable
+        assert costs[chosen] == min(costs[i] for i in usable)

@@ -116,3 +116,31 @@ def test_no_anonymous_node_gives_no_optimum():
     result = anonymize(project)
     assert not result.anonymous
     assert result.optimum is None
+
+
+@st.composite
+def level_ranges(draw):
+    n = draw(st.integers(1, 5))
+    low = [draw(st.integers(0, 3)) for _ in range(n)]
+    high = [lo + draw(st.integers(0, 4)) for lo in low]
+    return low, high
+
+
+@settings(max_examples=100, deadline=None)
+@given(level_ranges(), st.data())
+def test_lattice_rows_heights_and_broadcasts_agree_with_the_level_table(ranges, data):
+    """What the search reads without the level table (rows from ids, heights and per-level
+    values combined by broadcasting) is what the level table says."""
+    low, high = ranges
+    lattice = Lattice(low, high)
+    levels = lattice.levels
+    assert levels.shape == (lattice.size, len(low))
+    assert np.array_equal(lattice.height, levels.sum(axis=1))
+    for node in data.draw(st.lists(st.integers(0, lattice.size - 1), min_size=1, max_size=5)):
+        assert lattice.row(node) == levels[node].tolist()
+        assert lattice.node(lattice.row(node)) == node
+    per_level = [np.array(data.draw(st.lists(st.integers(0, 50), min_size=h + 1, max_size=h + 1))) for h in high]
+    expected_max = np.max([p[levels[:, a]] for a, p in enumerate(per_level)], axis=0)
+    assert np.array_equal(lattice.combine(per_level, np.maximum, np.int64), expected_max)
+    expected_sum = np.sum([p[levels[:, a]] for a, p in enumerate(per_level)], axis=0)
+    assert np.array_equal(lattice.combine(per_level, np.add, np.int64), expected_sum)

@@ -120,33 +120,22 @@ def aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> float:
     return product - 1.0
 
 
-def aggregate_levels(per_level: list[np.ndarray], levels: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
+def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.ndarray, how: str) -> np.ndarray:
     """:func:`aggregate` for every lattice node at once, from per-attribute scores per level."""
-    n_nodes, n = len(levels), len(per_level)
+    n = len(per_level)
     if n == 0:
-        return np.zeros(n_nodes)
+        return np.zeros(lattice.size)
     if how == "maximum":
-        result = np.full(n_nodes, -np.inf)
-        for a, scores in enumerate(per_level):
-            np.maximum(result, (scores * weights[a])[levels[:, a]], out=result)
-        return result
-    result = np.zeros(n_nodes)
+        return lattice.combine([np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)], np.maximum)
     with np.errstate(divide="ignore"):
-        for a, scores in enumerate(per_level):
-            if how == "geometric-mean":
-                term = np.log((scores + 1.0) * weights[a]) / n
-            elif how == "arithmetic-mean":
-                term = (scores / n) * weights[a]
-            else:
-                term = scores * weights[a]
-            result += term[levels[:, a]]
+        if how == "geometric-mean":
+            terms = [np.log((np.asarray(scores) + 1.0) * weights[a]) / n for a, scores in enumerate(per_level)]
+        elif how == "arithmetic-mean":
+            terms = [(np.asarray(scores) / n) * weights[a] for a, scores in enumerate(per_level)]
+        else:
+            terms = [np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)]
+    result = lattice.combine(terms, np.add)
     return np.expm1(result) if how == "geometric-mean" else result
-
-
-def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
-    """Σ weights·values without BLAS: a multi-threaded BLAS stalls on short vectors when the
-    other core is busy (measured: 5× slower searches under load)."""
-    return float(np.add.reduce(weights * values))
 
 
 class Metric:
@@ -193,7 +182,7 @@ class _MultiDimensional(Metric):
         self.s = suppression_factor(config.gs_factor)
         self.monotonic = suppression_limit == 0 or self.monotonic_with_suppression
         per_level = [self.level_bounds(a, attribute) for a, attribute in enumerate(frequency.attributes)]
-        self.bound = aggregate_levels(per_level, lattice.levels, self.weights, self.how)
+        self.bound = aggregate_levels(per_level, lattice, self.weights, self.how)
 
     def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
@@ -217,6 +206,13 @@ def _label_shares(attribute: EncodedAttribute) -> list[np.ndarray]:
         share.flags.writeable = False
         shares.append(share)
     return shares
+
+
+def _value_shares(attribute: EncodedAttribute, shares: list[np.ndarray]) -> np.ndarray:
+    """Per level (rows) and level-0 value (columns): the share of the value's label."""
+    by_value = np.array([shares[level][attribute.up(0, level)] for level in range(attribute.n_levels)])
+    by_value.flags.writeable = False
+    return by_value
 
 
 class Loss(_MultiDimensional):
@@ -252,11 +248,9 @@ class Loss(_MultiDimensional):
         self.domain[a] = len(rows)
         shares = attribute.hierarchy.derived("label-shares", lambda: _label_shares(attribute))
         self.shares.append(shares)
-        base = self.frequency.base
-        # records per level-0 value, then Σ records·share of each value's label per level
-        counts = np.bincount(base.codes[a], weights=base.sizes, minlength=attribute.domain_size(0))
-        totals = [_weighted_sum(counts, shares[level][attribute.up(0, level)])
-                  for level in range(attribute.n_levels)]
+        # Σ records·share of each level-0 value's label, for every level at once
+        by_value = attribute.hierarchy.derived("value-shares", lambda: _value_shares(attribute, shares))
+        totals = np.add.reduce(self.frequency.value_counts(a).astype(float) * by_value, axis=1).tolist()
         self.totals.append(totals)
         sums = [total * self.g for total in totals]
         # a suppressed value never costs less than the generalized one: the bound is exact
@@ -309,8 +303,7 @@ class Loss(_MultiDimensional):
         suppressed_records = float(np.add.reduce(classes.sizes[bad].astype(float)))
         # every attribute at once: the chosen classes' codes, offset into one table of shares
         flat, offsets = self._flat_shares()
-        where = np.stack([np.take(codes, rows) for codes in classes.codes])
-        where += offsets[np.arange(n_attributes), list(classes.levels)][:, None]
+        where = np.take(classes.codes, rows, axis=1) + offsets[np.arange(n_attributes), list(classes.levels)][:, None]
         partial = np.add.reduce(np.take(flat, where) * sizes, axis=1)
         total = np.array([self.totals[a][level] for a, level in enumerate(classes.levels)])
         kept_share, bad_share = (partial, total - partial) if use_kept else (total - partial, partial)

@@ -31,8 +31,10 @@ class ClassTable:
     levels
         The generalization level of each quasi-identifier.
     codes
-        One int32 array per quasi-identifier: the class's code at its level (decoded from
-        the mixed-radix keys on first use: most tables are only counted, never rolled up).
+        int32, one row per quasi-identifier (``codes[a]``: each class's code of attribute
+        ``a`` at its level); decoded from the mixed-radix keys on first use: most tables are
+        only counted, never rolled up.  One 2-D array, so that a roll-up or a metric touches
+        all attributes in one numpy call instead of one per attribute.
     sizes
         Number of records in each class (int64).
     distributions
@@ -45,7 +47,7 @@ class ClassTable:
     __slots__ = ("levels", "sizes", "_distributions", "_pending", "representatives", "_codes", "_keys",
                  "_radices")
 
-    def __init__(self, levels: tuple[int, ...], codes: list[np.ndarray] | None, sizes: np.ndarray,
+    def __init__(self, levels: tuple[int, ...], codes: np.ndarray | None, sizes: np.ndarray,
                  keys: np.ndarray | None = None, radices: list[int] | None = None,
                  distributions: dict[str, Distribution] | None = None):
         self.levels = levels
@@ -96,7 +98,7 @@ class ClassTable:
                                       weights=full.count[chosen])
 
     @property
-    def codes(self) -> list[np.ndarray]:
+    def codes(self) -> np.ndarray:
         if self._codes is None:
             self._codes = _split(self._keys, self._radices)
             self._keys = None
@@ -129,7 +131,8 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     Parameters
     ----------
     codes
-        One integer array per column, all of the same length.
+        One integer array per column, all of the same length (a 2-D array, one row per
+        column, or a list).
     radices
         Number of possible codes of each column.
     weights
@@ -139,14 +142,14 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     -------
     grouped
         A pair ``(keys, codes)``: either the mixed-radix key of each group (dense grouping;
-        codes ``None``, split from the keys when needed) or, with keys ``None``, one array per
-        column with the codes of each group.
+        codes ``None``, split from the keys when needed) or, with keys ``None``, the codes of
+        each group (int32, one row per column).
     sizes
         Records per group (int64).
     inverse
         For every row, the index of its group.
     """
-    n = len(codes[0]) if codes else 0
+    n = len(codes[0]) if len(codes) else 0
     space = _space(radices)
     affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 256))
     if space <= affordable:
@@ -172,8 +175,7 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
         sizes = np.bincount(inverse, weights=weights).astype(np.int64) if weights is not None else \
             np.bincount(inverse).astype(np.int64)
         # each group's codes, taken from its first row: cheaper than splitting its key later
-        first = order[starts]
-        return (None, [np.take(column, first) for column in codes]), sizes, inverse
+        return (None, _columns_at(codes, order[starts])), sizes, inverse
     # Combine column by column, renumbering the partial key densely (order-preserving)
     # whenever the next column would take its space past what a bincount can afford: linear
     # in the rows, where sorting the full keys would not be.
@@ -189,8 +191,14 @@ def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | Non
     sizes = np.bincount(inverse, weights=weights, minlength=n_groups).astype(np.int64)
     first = np.empty(n_groups, dtype=np.int64)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each group
-    distinct = [np.asarray(c)[first].astype(np.int32) for c in codes]
-    return (None, distinct), sizes, inverse
+    return (None, _columns_at(codes, first)), sizes, inverse
+
+
+def _columns_at(codes, rows: np.ndarray) -> np.ndarray:
+    """The codes of the given rows, one row per column (int32)."""
+    if isinstance(codes, np.ndarray):
+        return np.take(codes, rows, axis=1).astype(np.int32, copy=False)  # (faster than codes[:, rows])
+    return np.array([np.take(column, rows) for column in codes], dtype=np.int32).reshape(len(codes), len(rows))
 
 
 def _sort_order(key: np.ndarray, space: int) -> np.ndarray:
@@ -251,7 +259,7 @@ def _space(radices: list[int]) -> int:
     return space
 
 
-def _combine(codes: list[np.ndarray], radices: list[int], space: int) -> np.ndarray:
+def _combine(codes, radices: list[int], space: int) -> np.ndarray:
     """The mixed-radix key of every row (int32 when the key space allows: three times
     faster than int64 on the codes, which are int32)."""
     dtype = np.int32 if space < 2**31 else np.int64
@@ -262,13 +270,12 @@ def _combine(codes: list[np.ndarray], radices: list[int], space: int) -> np.ndar
     return key
 
 
-def _split(keys: np.ndarray, radices: list[int]) -> list[np.ndarray]:
-    columns = []
+def _split(keys: np.ndarray, radices: list[int]) -> np.ndarray:
+    columns = np.empty((len(radices), len(keys)), dtype=np.int32)
     rest = keys.astype(np.int64, copy=True)
-    for radix in reversed(radices):
-        rest, column = np.divmod(rest, int(radix))
-        columns.append(column.astype(np.int32))
-    return columns[::-1]
+    for a in range(len(radices) - 1, -1, -1):
+        rest, columns[a] = np.divmod(rest, int(radices[a]))
+    return columns
 
 
 class FrequencyTable:
@@ -292,7 +299,7 @@ class FrequencyTable:
             self.base = _table(levels, grouped, sizes, radices)
         else:
             inverse = np.zeros(n_records, dtype=np.int64)
-            self.base = ClassTable(levels, [], np.array([n_records], dtype=np.int64))
+            self.base = ClassTable(levels, np.zeros((0, 1), dtype=np.int32), np.array([n_records], dtype=np.int64))
         self.record_row = inverse
         #: sensitive attribute → the share of each of its values in the whole table
         self.overall: dict[str, np.ndarray] = {}
@@ -316,10 +323,26 @@ class FrequencyTable:
             self._base_at[(a, level)] = codes
         return codes
 
+    def value_counts(self, a: int) -> np.ndarray:
+        """Records per level-0 value of attribute ``a`` (int64; every value of its hierarchy,
+        those absent from the data with 0)."""
+        start = self._projection_start((a,))
+        return start.sizes
+
     def _projection_start(self, attributes: tuple[int, ...]) -> ClassTable:
         """The level-0 groups of ``attributes`` (kept: projections roll up from them)."""
         start = self._projections.get(attributes)
-        if start is None:
+        if start is None and len(attributes) == 1:
+            # one attribute: a group per level-0 value, the base row's code is its group
+            (a,) = attributes
+            size = self.attributes[a].domain_size(0)
+            column = self.base.codes[a]
+            counts = np.bincount(column, weights=self.base.sizes, minlength=size).astype(np.int64)
+            start = ClassTable((0,), None, counts, keys=np.arange(size, dtype=np.int64), radices=[size])
+            if self.base.sensitive:
+                start._pending = (self.base, column)
+            self._projections[attributes] = start
+        elif start is None:
             start = _groups_of(tuple(0 for _ in attributes), [self.base.codes[a] for a in attributes],
                                [self.attributes[a].domain_size(0) for a in attributes], self.base,
                                dense_up_to=max(self.base.n_classes // 4, 256))
@@ -351,15 +374,21 @@ class FrequencyTable:
         """:meth:`roll_up`, and for every class of ``source`` the index of its class."""
         if not self.attributes:
             inverse = np.zeros(source.n_classes, dtype=np.int64)
-            return ClassTable(levels, [], source.sizes.copy(), distributions={
+            return ClassTable(levels, np.zeros((0, source.n_classes), dtype=np.int32), source.sizes.copy(), distributions={
                 name: d.rolled_up(inverse, 1) for name, d in source.distributions.items()}), inverse
-        if source is self.base:
-            mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
-        else:
-            mapped = [
-                np.take(attribute.up(have, want), column) if have != want else column
-                for attribute, column, have, want in zip(self.attributes, source.codes, source.levels, levels)
-            ]
+        # the source's codes, those of the generalized attributes mapped to their new level
+        codes = source.codes
+        mapped = None
+        for a, (have, want) in enumerate(zip(source.levels, levels)):
+            if have != want:
+                if mapped is None:
+                    mapped = codes.copy()
+                if source is self.base:
+                    mapped[a] = self.base_codes(a, want)
+                else:
+                    np.take(self.attributes[a].up(have, want), codes[a], out=mapped[a])
+        if mapped is None:
+            mapped = codes
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
         grouped, sizes, inverse = group(mapped, radices, source.sizes)
         table = _table(levels, grouped, sizes, radices)

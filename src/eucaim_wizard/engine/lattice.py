@@ -6,6 +6,8 @@ id, its levels and its neighbours are computed, never searched for.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 
@@ -33,11 +35,48 @@ class Lattice:
         self._strides, self._lows, self._highs = stride.tolist(), self.low.tolist(), self.high.tolist()
         #: the lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node
         self.shape = tuple(int(s) for s in self.span)
+
+    @cached_property
+    def levels(self) -> np.ndarray:
+        """The levels of every node (int16, one row per node; made on first use: the search
+        itself works on :meth:`row` and on lattice-shaped arrays)."""
         # mixed radix, the last QI fastest: the row-major order of the index grid
         grid = np.indices(self.shape, dtype=np.int16).reshape(len(self.span), self.size)
-        self.levels = np.ascontiguousarray(grid.T)
-        self.levels += self.low.astype(np.int16)
-        self.height = self.levels.sum(axis=1, dtype=np.int64)
+        levels = np.ascontiguousarray(grid.T)
+        levels += self.low.astype(np.int16)
+        return levels
+
+    @cached_property
+    def height(self) -> np.ndarray:
+        """The sum of the levels of every node (int64)."""
+        return self.combine([np.arange(high + 1, dtype=np.int64) for high in self._highs], np.add,
+                            np.int64)
+
+    def along(self, a: int, per_level: np.ndarray) -> np.ndarray:
+        """``per_level`` (indexed by attribute ``a``'s level) as a view that broadcasts over an
+        array of :attr:`shape`: its value at every node is that of the node's level of ``a``."""
+        view = [1] * len(self.shape)
+        view[a] = self.shape[a]
+        return np.asarray(per_level)[self._lows[a]:self._highs[a] + 1].reshape(view)
+
+    def combine(self, per_level: list[np.ndarray], ufunc: np.ufunc, dtype=float) -> np.ndarray:
+        """``ufunc`` (e.g. ``np.add``, ``np.maximum``) over every attribute of its per-level
+        values, for every node at once (flat, by node id): one broadcast operation per
+        attribute instead of gathering a value for every node and attribute."""
+        result = np.zeros(self.shape, dtype=dtype)
+        if per_level:
+            result[...] = self.along(0, per_level[0])
+            for a in range(1, len(per_level)):
+                ufunc(result, self.along(a, per_level[a]), out=result)
+        return result.reshape(self.size)
+
+    def row(self, node: int) -> list[int]:
+        """The levels of ``node`` as a list of ints (computed from its id)."""
+        levels = []
+        for stride, low in zip(self._strides, self._lows):
+            offset, node = divmod(node, stride)
+            levels.append(offset + low)
+        return levels
 
     @property
     def bottom(self) -> int:
@@ -55,22 +94,22 @@ class Lattice:
         return int(offsets @ self.stride)
 
     def levels_of(self, node: int) -> tuple[int, ...]:
-        return tuple(int(v) for v in self.levels[node])
+        return tuple(self.row(node))
 
     def successors(self, node: int) -> list[int]:
         """Nodes one level more general in exactly one quasi-identifier."""
-        row = self.levels[node].tolist()
+        row = self.row(node)
         return [node + s for s, level, high in zip(self._strides, row, self._highs) if level < high]
 
     def predecessors(self, node: int) -> list[int]:
         """Nodes one level more specific in exactly one quasi-identifier."""
-        row = self.levels[node].tolist()
+        row = self.row(node)
         return [node - s for s, level, low in zip(self._strides, row, self._lows) if level > low]
 
     def box_above(self, node: int) -> tuple[slice, ...]:
         """The nodes at least as general as ``node``, as slices of an array of :attr:`shape`."""
-        return tuple(slice(level - low, None) for level, low in zip(self.levels[node].tolist(), self._lows))
+        return tuple(slice(level - low, None) for level, low in zip(self.row(node), self._lows))
 
     def box_below(self, node: int) -> tuple[slice, ...]:
         """The nodes at most as general as ``node``, as slices of an array of :attr:`shape`."""
-        return tuple(slice(0, level - low + 1) for level, low in zip(self.levels[node].tolist(), self._lows))
+        return tuple(slice(0, level - low + 1) for level, low in zip(self.row(node), self._lows))

@@ -18,7 +18,10 @@ lattices.  It prunes with two facts:
   non-anonymous node settles its whole down-set.  Anonymous nodes above a node that
   suppresses nothing suppress nothing either, so their loss is their bound, for free.
 
-With non-monotonic models every node within the bound is evaluated.
+With non-monotonic models every node within the bound is evaluated, or settled by a
+monotonic part of the models (a node where, say, k-anonymity alone suppresses too much, and
+every node below it, is not anonymous whatever the other models say): the path search then
+finds, on each path, the lowest node where that part holds.
 """
 
 from __future__ import annotations
@@ -121,6 +124,7 @@ def search(
     monotonic: bool,
     exact_bound: bool,
     monotonic_metric: bool = False,
+    monotonic_part: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SearchOutcome:
     """Find the optimal anonymous node.
@@ -142,6 +146,12 @@ def search(
     monotonic_metric
         Among anonymous nodes, loss never decreases under generalization: nothing above an
         anonymous node can be preferred to it (it is also higher, so it loses ties too).
+    monotonic_part
+        When anonymity is not monotonic: some of the models are (e.g. k-anonymity beside
+        t-closeness), and an evaluation says so (``fails_below``) when they alone fail.  Then,
+        as Flash does for a monotonic search, the search binary-searches a path upwards for
+        the lowest node where that part holds: one evaluation high up settles a whole
+        down-set, and every node it evaluates is one the search has to evaluate anyway.
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
@@ -168,6 +178,12 @@ def search(
             best = node
 
     def check(node: int) -> bool:
+        return evaluated(node).anonymous
+
+    def part_holds(node: int) -> bool:
+        return not evaluated(node).fails_below
+
+    def evaluated(node: int) -> Evaluation:
         result = evaluate(node)
         evaluations[node] = result
         if result.information_loss is not None:
@@ -192,15 +208,17 @@ def search(
             status[node] = NOT_ANONYMOUS
             if monotonic or result.fails_below:
                 status_box[lattice.box_below(node)] = NOT_ANONYMOUS
-        return result.anonymous
+        return result
 
     def resolved(node: int) -> bool:
         return status[node] == NOT_ANONYMOUS or not np.isnan(loss[node]) or bool(dominated[node])
 
     # best-first by bound, ties as in the final choice; the candidates are screened in
     # chunks (vectorised), then one by one, as evaluations resolve nodes further on
-    order = np.lexsort((np.arange(size), lattice.height, bound))
-    for start in range(0, size, _CHUNK):
+    # (only the nodes not known beforehand to fail: at low suppression limits most are)
+    candidates = np.flatnonzero(status != NOT_ANONYMOUS)
+    order = candidates[np.lexsort((candidates, lattice.height[candidates], bound[candidates]))]
+    for start in range(0, len(order), _CHUNK):
         chunk = order[start:start + _CHUNK]
         chunk = chunk[bound[chunk] <= limit()]
         if len(chunk) == 0:
@@ -213,10 +231,11 @@ def search(
                 if status[node] == ANONYMOUS and suppresses_nothing[node] and exact_bound:
                     loss[node] = bound[node]  # nothing suppressed: the loss is the bound
                     offer(node)
-                elif not monotonic or status[node] == ANONYMOUS:
+                elif status[node] == ANONYMOUS or not (monotonic or monotonic_part):
                     check(node)
                 else:
-                    _binary_search(_path_up(lattice, node, status, bound, limit()), check)
+                    path = _path_up(lattice, node, status, bound, limit())
+                    _binary_search(path, check if monotonic else part_holds)
 
     return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
 
@@ -239,7 +258,8 @@ def _path_up(lattice: Lattice, node: int, status: np.ndarray, bound: np.ndarray,
 
 
 def _binary_search(path: list[int], check: Callable[[int], bool]) -> None:
-    """Find the lowest anonymous node on a path of unresolved nodes (monotone verdicts)."""
+    """Find the lowest node on a path of unresolved nodes where ``check`` holds (it holds
+    above wherever it holds: anonymity, or the monotonic part of the models)."""
     low, high = 0, len(path) - 1
     if not check(path[high]):
         return  # the whole path is below a non-anonymous node
