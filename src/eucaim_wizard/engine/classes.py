@@ -377,18 +377,19 @@ class FrequencyTable:
             return ClassTable(levels, np.zeros((0, source.n_classes), dtype=np.int32), source.sizes.copy(), distributions={
                 name: d.rolled_up(inverse, 1) for name, d in source.distributions.items()}), inverse
         # the source's codes, those of the generalized attributes mapped to their new level
+        # (from the base: its generalized columns, kept between checks, without copying the base)
         codes = source.codes
-        mapped = None
-        for a, (have, want) in enumerate(zip(source.levels, levels)):
-            if have != want:
-                if mapped is None:
-                    mapped = codes.copy()
-                if source is self.base:
-                    mapped[a] = self.base_codes(a, want)
-                else:
+        if source is self.base:
+            mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
+        else:
+            mapped = None
+            for a, (have, want) in enumerate(zip(source.levels, levels)):
+                if have != want:
+                    if mapped is None:
+                        mapped = codes.copy()
                     np.take(self.attributes[a].up(have, want), codes[a], out=mapped[a])
-        if mapped is None:
-            mapped = codes
+            if mapped is None:
+                mapped = codes
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
         grouped, sizes, inverse = group(mapped, radices, source.sizes)
         table = _table(levels, grouped, sizes, radices)
