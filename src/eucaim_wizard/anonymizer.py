@@ -322,13 +322,15 @@ class Evaluator:
         kept = np.flatnonzero(ok)
         if len(kept) == 0:
             return False
-        # the largest classes, down to the size where they hold four times the records that
-        # may still be suppressed (judging them costs about the same whatever their number:
-        # what matters is the one pass over the source's counts)
+        # the largest classes, down to the power of two where they hold four times the records
+        # that may still be suppressed (judging them costs about the same whatever their
+        # number: what matters is the one pass over the source's counts)
+        # (by powers of two: one pass over the classes, no sort)
         sizes = classes.sizes[kept]
-        largest_first = np.sort(sizes)[::-1]
-        enough = np.flatnonzero(np.cumsum(largest_first) > 4 * budget)  # (records in the largest classes)
-        cutoff = int(largest_first[enough[0]]) if len(enough) else 0
+        magnitude = np.frexp(sizes)[1]  # 2**(m-1) <= size < 2**m
+        at_least = np.cumsum(np.bincount(magnitude, weights=sizes)[::-1])[::-1]  # records of magnitude >= m
+        enough = np.flatnonzero(at_least > 4 * budget)
+        cutoff = 1 << (int(enough[-1]) - 1) if len(enough) and enough[-1] > 0 else 0
         chosen = kept[sizes >= cutoff]
         if int(classes.sizes[chosen].sum()) <= budget or len(chosen) > classes.n_classes // 2:
             return False  # they cannot settle it, or it is not worth it: judge them all
@@ -344,7 +346,7 @@ class Evaluator:
     def __call__(self, node: int, *, screen: bool = True) -> Evaluation:
         """Evaluate ``node``; with ``screen`` (the search), a node that is not anonymous may be
         settled without its figures (they are ``None``)."""
-        if screen and self._pairs_rule_out(self.lattice.row(node)):
+        if screen and self._pairs and self._pairs_rule_out(self.lattice.row(node)):
             return Evaluation.settled(fails_below=True)  # (so is every node below it)
         classes = self.classes(node)
         ok, stats, anonymous, fails_below = self.judge(classes, screen=screen)
