@@ -517,7 +517,7 @@ class Result:
 
     def _transformation_of(self, node: int, anonymous: bool, loss: float, suppressed: int, classes: int,
                            smallest: int) -> Transformation:
-        levels = dict(zip(self.quasi_identifiers, (int(v) for v in self.lattice.levels[node])))
+        levels = dict(zip(self.quasi_identifiers, self.lattice.row(node)))
         return Transformation(levels, anonymous, True, loss, suppressed, classes, smallest)
 
     def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None, total: int | None, *,
@@ -533,28 +533,24 @@ class Result:
         fast_loss = getattr(self.metric, "loss_from_totals", None)  # the same value (to 1e-10), faster
         held: dict[int, ClassTable] = {}
         current_height = None
-        for done, node in enumerate(order, start=1):
-            node = int(node)
-            levels = lattice.levels[node]
-            height = int(lattice.height[node])
+        strides, lows = lattice.stride.tolist(), lattice.low.tolist()
+        heights = lattice.height[order].tolist()
+        for done, (node, height) in enumerate(zip(order.tolist(), heights), start=1):
             if height != current_height:  # tables two heights down are no longer needed
                 held = {n: t for n, t in held.items() if lattice.height[n] >= height - 1}
                 current_height = height
-            wanted = tuple(int(v) for v in levels)
-            predecessors = [node - int(lattice.stride[a]) for a in range(len(wanted)) if levels[a] > lattice.low[a]]
-            predecessors = [p for p in predecessors if inside[p]]
-            if predecessors:
-                source = min((held[p] for p in predecessors), key=lambda t: t.n_classes)
-            else:
-                source = frequency.base
+            wanted = tuple(lattice.row(node))
+            sources = [held[node - stride] for stride, level, low in zip(strides, wanted, lows)
+                       if level > low and inside[node - stride]]
+            source = min(sources, key=lambda t: t.n_classes) if sources else frequency.base
             classes = source if source.levels == wanted else frequency.roll_up(source, wanted)
             held[node] = classes
             ok, _, anonymous, _ = evaluator.judge(classes)
             suppressed = int(classes.sizes[~ok].sum())
-            if ok.all() and self.metric.exact_bound:
+            if suppressed == 0 and self.metric.exact_bound:
                 loss = float(self.metric.bound[node])
             elif fast_loss is not None:
-                loss = fast_loss(classes, ok)
+                loss = fast_loss(classes, ok, suppressed)
             else:
                 loss = self.metric.loss(classes, ok)
             kept = classes.sizes[ok]

@@ -288,10 +288,11 @@ class Loss(_MultiDimensional):
             result[a] = self._normalise_one(a, float(totals[a]))
         return result
 
-    def loss_from_totals(self, classes: ClassTable, ok: np.ndarray) -> float:
+    def loss_from_totals(self, classes: ClassTable, ok: np.ndarray, suppressed: int | None = None) -> float:
         """:meth:`loss` computed from the whole table's totals and the smaller of the kept and
         the suppressed classes (for listing every transformation): the same value up to
-        rounding in the last place, which the rounding to 10 decimals may show as 1e-10."""
+        rounding in the last place, which the rounding to 10 decimals may show as 1e-10.
+        ``suppressed``: the records of the classes that are not ``ok``, when known."""
         n_attributes = len(classes.levels)
         if n_attributes == 0:
             return aggregate(np.empty(0), self.weights, self.how)
@@ -300,17 +301,25 @@ class Loss(_MultiDimensional):
         use_kept = len(ok) - n_bad < n_bad
         rows = np.flatnonzero(ok if use_kept else bad)
         sizes = classes.sizes[rows].astype(float)
-        suppressed_records = float(np.add.reduce(classes.sizes[bad].astype(float)))
+        if suppressed is None:
+            suppressed = int(classes.sizes[bad].sum())
+        suppressed_records = float(suppressed)
         # every attribute at once: the chosen classes' codes, offset into one table of shares
         flat, offsets = self._flat_shares()
         where = np.take(classes.codes, rows, axis=1) + offsets[np.arange(n_attributes), list(classes.levels)][:, None]
-        partial = np.add.reduce(np.take(flat, where) * sizes, axis=1)
-        total = np.array([self.totals[a][level] for a, level in enumerate(classes.levels)])
-        kept_share, bad_share = (partial, total - partial) if use_kept else (total - partial, partial)
-        value = kept_share * self.g
-        if n_bad:
-            value = value + (suppressed_records if self.s == 1.0 else bad_share + self.s * (suppressed_records - bad_share))
-        return aggregate(self.normalise(np.arange(n_attributes), value), self.weights, self.how)
+        partial = np.add.reduce(np.take(flat, where) * sizes, axis=1).tolist()
+        # the nine or so per-attribute figures in plain floats (the same IEEE operations as
+        # numpy's, without its per-call cost)
+        values = []
+        for a, (level, part) in enumerate(zip(classes.levels, partial)):
+            rest = self.totals[a][level] - part
+            kept_share, bad_share = (part, rest) if use_kept else (rest, part)
+            value = kept_share * self.g
+            if n_bad:
+                value = value + (suppressed_records if self.s == 1.0 else
+                                 bad_share + self.s * (suppressed_records - bad_share))
+            values.append(self._normalise_one(a, value))
+        return aggregate(values, self.weights, self.how)
 
     def _flat_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Every attribute's shares per level in one array, and where each (attribute, level)
