@@ -324,8 +324,8 @@ class Evaluator:
             return False
         # the largest classes, down to the power of two where they hold four times the records
         # that may still be suppressed (judging them costs about the same whatever their
-        # number: what matters is the one pass over the source's counts)
-        # (by powers of two: one pass over the classes, no sort)
+        # number: what matters is the one pass over the source's counts; powers of two need
+        # one pass over the classes, no sort)
         sizes = classes.sizes[kept]
         magnitude = np.frexp(sizes)[1]  # 2**(m-1) <= size < 2**m
         at_least = np.cumsum(np.bincount(magnitude, weights=sizes)[::-1])[::-1]  # records of magnitude >= m

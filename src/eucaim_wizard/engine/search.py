@@ -151,7 +151,8 @@ def search(
         t-closeness), and an evaluation says so (``fails_below``) when they alone fail.  Then,
         as Flash does for a monotonic search, the search binary-searches a path upwards for
         the lowest node where that part holds: one evaluation high up settles a whole
-        down-set, and every node it evaluates is one the search has to evaluate anyway.
+        down-set, and every node it evaluates is within the current bound (one the search
+        would evaluate anyway, unless a better anonymous node lowers the bound first).
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
