@@ -35,6 +35,8 @@ class Lattice:
         self._strides, self._lows, self._highs = stride.tolist(), self.low.tolist(), self.high.tolist()
         #: the lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node
         self.shape = tuple(int(s) for s in self.span)
+        self._digits = list(zip(self._strides, self.shape, self._lows))
+        self._rows_computed = 0
 
     @cached_property
     def levels(self) -> np.ndarray:
@@ -71,12 +73,16 @@ class Lattice:
         return result.reshape(self.size)
 
     def row(self, node: int) -> list[int]:
-        """The levels of ``node`` as a list of ints (computed from its id)."""
-        levels = []
-        for stride, low in zip(self._strides, self._lows):
-            offset, node = divmod(node, stride)
-            levels.append(offset + low)
-        return levels
+        """The levels of ``node`` as a list of ints: computed from its id for the first few
+        hundred calls (a search that checks a few nodes needs no level table), then read
+        from :attr:`levels` (which costs about as much as 250 computed rows to make)."""
+        table = self.__dict__.get("levels")
+        if table is not None:
+            return table[node].tolist()
+        self._rows_computed += 1
+        if self._rows_computed > 256:
+            return self.levels[node].tolist()
+        return [node // stride % span + low for stride, span, low in self._digits]
 
     @property
     def bottom(self) -> int:
