@@ -263,6 +263,15 @@ def _combine(codes, radices: list[int], space: int) -> np.ndarray:
     """The mixed-radix key of every row (int32 when the key space allows: three times
     faster than int64 on the codes, which are int32)."""
     dtype = np.int32 if space < 2**31 else np.int64
+    if isinstance(codes, np.ndarray) and len(codes) > 1:
+        # one row per column: every column times its place value, summed (two numpy calls
+        # instead of two per column; no partial sum exceeds the key, so int32 cannot overflow)
+        places = np.empty(len(radices), dtype=dtype)
+        place = 1
+        for i in range(len(radices) - 1, -1, -1):
+            places[i] = place
+            place *= int(radices[i])
+        return np.multiply(codes, places[:, None], dtype=dtype).sum(axis=0, dtype=dtype)
     key = np.asarray(codes[0]).astype(dtype)  # a copy
     for column, radix in zip(codes[1:], radices[1:]):
         key *= int(radix)
