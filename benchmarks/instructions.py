@@ -64,10 +64,11 @@ def instructions(script: Path, case: str, n: int) -> int:
     """Instructions of a child process running ``case`` with ``n`` warm calls."""
     completed = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(script), case, str(n)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True)
     match = re.search(r"Collected\s*:\s*(\d+)", completed.stderr)
-    if match is None:
-        raise RuntimeError(f"valgrind printed no instruction count for {case}:\n{completed.stderr[-2000:]}")
+    if completed.returncode != 0 or match is None:
+        raise RuntimeError(f"case {case}: the child under valgrind failed (exit code {completed.returncode}) or "
+                           f"printed no instruction count; its last output:\n{completed.stderr[-2000:]}")
     return int(match.group(1))
 
 

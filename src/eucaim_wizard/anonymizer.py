@@ -78,8 +78,8 @@ class _Sources:
         self._width = max([int(h).bit_length() for h in lattice.high] + [1]) + 1
         self._packed = self._width * n_attributes <= 62
         self._guards = sum(1 << (self._width * (i + 1) - 1) for i in range(n_attributes))
-        self._levels = np.zeros((64, n_attributes), dtype=np.int16)
-        self._keys = np.zeros(64, dtype=np.int64)
+        # packed keys, or (when they do not fit) the level vectors themselves
+        self._keys = np.zeros(64, dtype=np.int64) if self._packed else np.zeros((64, n_attributes), dtype=np.int16)
         self._cost = np.zeros(64, dtype=np.int64)
         self._n = 0
 
@@ -92,11 +92,9 @@ class _Sources:
     def add(self, levels: tuple[int, ...], cost: int) -> None:
         n = self._n
         if n == len(self._cost):
-            self._levels = np.concatenate([self._levels, np.zeros_like(self._levels)])
             self._keys = np.concatenate([self._keys, np.zeros_like(self._keys)])
             self._cost = np.concatenate([self._cost, np.zeros_like(self._cost)])
-        self._levels[n] = levels
-        self._keys[n] = self._pack(levels)
+        self._keys[n] = self._pack(levels) if self._packed else levels
         self._cost[n] = cost
         self._n += 1
 
@@ -107,7 +105,7 @@ class _Sources:
             kept = ((self._pack(levels) | self._guards) - self._keys[:n]) & self._guards
             usable = np.flatnonzero(kept == self._guards)
         else:
-            usable = np.flatnonzero(np.all(self._levels[:n] <= levels, axis=1))
+            usable = np.flatnonzero(np.all(self._keys[:n] <= levels, axis=1))
         return int(usable[np.argmin(self._cost[usable])])
 
 
@@ -533,15 +531,13 @@ class Result:
         fast_loss = getattr(self.metric, "loss_from_totals", None)  # the same value (to 1e-10), faster
         held: dict[int, ClassTable] = {}
         current_height = None
-        strides, lows = lattice.stride.tolist(), lattice.low.tolist()
         heights = lattice.height[order].tolist()
         for done, (node, height) in enumerate(zip(order.tolist(), heights), start=1):
             if height != current_height:  # tables two heights down are no longer needed
                 held = {n: t for n, t in held.items() if lattice.height[n] >= height - 1}
                 current_height = height
             wanted = tuple(lattice.row(node))
-            sources = [held[node - stride] for stride, level, low in zip(strides, wanted, lows)
-                       if level > low and inside[node - stride]]
+            sources = [held[p] for p in lattice.predecessors(node) if inside[p]]
             source = min(sources, key=lambda t: t.n_classes) if sources else frequency.base
             classes = source if source.levels == wanted else frequency.roll_up(source, wanted)
             held[node] = classes

@@ -252,18 +252,8 @@ class Loss(_MultiDimensional):
         by_value = attribute.hierarchy.derived("value-shares", lambda: _value_shares(attribute, shares))
         totals = np.add.reduce(self.frequency.value_counts(a).astype(float) * by_value, axis=1).tolist()
         self.totals.append(totals)
-        sums = [total * self.g for total in totals]
         # a suppressed value never costs less than the generalized one: the bound is exact
-        return self.normalise(a, np.asarray(sums))
-
-    def normalise(self, a, value):
-        """Attribute ``a``'s sum (``a`` may be an array of attributes, one per value) between
-        its lowest ``g·n/M`` and ``n``, clipped at 0 and rounded as ARX does (0 when the
-        attribute's span is empty)."""
-        low = self.g * self.n / self.domain[a]
-        span = self.n - low
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(span > 0, arx_round(np.maximum((np.asarray(value, dtype=float) - low) / span, 0.0)), 0.0)
+        return np.array([self._normalise_one(a, total * self.g) for total in totals])
 
     def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
         n_attributes = len(classes.levels)
@@ -354,7 +344,8 @@ class Loss(_MultiDimensional):
         return np.maximum.reduce([v * w for v, w in zip(values, self.weights)], axis=0)
 
     def _normalise_one(self, a: int, total: float) -> float:
-        """:meth:`normalise` of one value, in plain floats (the same IEEE operations)."""
+        """Attribute ``a``'s sum between its lowest ``g·n/M`` and ``n``, clipped at 0 and
+        rounded down to 10 decimals as ARX does (0 when the attribute's span is empty)."""
         low = self.g * self.n / self.domain[a]
         span = self.n - low
         if span <= 0:

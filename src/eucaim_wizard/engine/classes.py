@@ -125,7 +125,7 @@ class _DistributionView(Mapping):
         return len(self._table.distributions)
 
 
-def group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray | None):
+def group(codes, radices: list[int], weights: np.ndarray | None):
     """Group rows by their code vectors.
 
     Parameters
@@ -228,7 +228,7 @@ def _renumber(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     return inverse.reshape(-1), len(distinct)
 
 
-def _groups_of(levels: tuple[int, ...], codes: list[np.ndarray], radices: list[int], source: ClassTable, *,
+def _groups_of(levels: tuple[int, ...], codes, radices: list[int], source: ClassTable, *,
                dense_up_to: int) -> ClassTable:
     """The groups of ``source``'s rows by ``codes`` (a coarser partition than ``source``),
     with their sensitive distributions pending.  While the key space is at most
@@ -341,20 +341,13 @@ class FrequencyTable:
     def _projection_start(self, attributes: tuple[int, ...]) -> ClassTable:
         """The level-0 groups of ``attributes`` (kept: projections roll up from them)."""
         start = self._projections.get(attributes)
-        if start is None and len(attributes) == 1:
-            # one attribute: a group per level-0 value, the base row's code is its group
-            (a,) = attributes
-            size = self.attributes[a].domain_size(0)
-            column = self.base.codes[a]
-            counts = np.bincount(column, weights=self.base.sizes, minlength=size).astype(np.int64)
-            start = ClassTable((0,), None, counts, keys=np.arange(size, dtype=np.int64), radices=[size])
-            if self.base.sensitive:
-                start._pending = (self.base, column)
-            self._projections[attributes] = start
-        elif start is None:
-            start = _groups_of(tuple(0 for _ in attributes), [self.base.codes[a] for a in attributes],
-                               [self.attributes[a].domain_size(0) for a in attributes], self.base,
-                               dense_up_to=max(self.base.n_classes // 4, 256))
+        if start is None:
+            radices = [self.attributes[a].domain_size(0) for a in attributes]
+            # one attribute: a group per level-0 value (what value_counts promises); more:
+            # every possible group only while they are not many more than the base rows
+            dense_up_to = radices[0] if len(attributes) == 1 else max(self.base.n_classes // 4, 256)
+            start = _groups_of(tuple(0 for _ in attributes), [self.base.codes[a] for a in attributes], radices,
+                               self.base, dense_up_to=dense_up_to)
             self._projections[attributes] = start
         return start
 
@@ -387,10 +380,10 @@ class FrequencyTable:
                 name: d.rolled_up(inverse, 1) for name, d in source.distributions.items()}), inverse
         # the source's codes, those of the generalized attributes mapped to their new level
         # (from the base: its generalized columns, kept between checks, without copying the base)
-        codes = source.codes
         if source is self.base:
             mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
         else:
+            codes = source.codes
             mapped = None
             for a, (have, want) in enumerate(zip(source.levels, levels)):
                 if have != want:
