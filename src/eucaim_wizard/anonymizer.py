@@ -18,12 +18,14 @@ import numpy as np
 from .engine.classes import ClassTable, FrequencyTable
 from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
+from .engine.sweep import Sweep, SweepFigures
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
 from .errors import HierarchyError, ProjectError
-from .metrics import Metric, build_metric
+from .metrics import Loss, Metric, build_metric
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
+from .privacy.k_anonymity import KAnonymity
 from .project import Project, Role
 from .table import Table
 
@@ -156,6 +158,15 @@ class Evaluator:
         self._sources = _Sources(lattice)
         self._cached_rows = 0
         self._add(frequency.base)
+
+    @property
+    def size_threshold(self) -> int | None:
+        """The ``k`` when every model is k-anonymity (a class is kept exactly when it holds at
+        least ``k`` records, and a transformation is anonymous when the others are at most
+        the suppression limit); else None."""
+        if self.models and all(type(m) is KAnonymity for m in self.models):
+            return max(m.k for m in self.models)
+        return None
 
     @property
     def has_monotonic_part(self) -> bool:
@@ -448,7 +459,8 @@ class Result:
         return Transformation(levels, evaluation.anonymous, True, self.evaluator.information_loss(node),
                               evaluation.suppressed, evaluation.classes, evaluation.min_class_size)
 
-    def evaluate_all(self, progress: Progress | None = None, *, workers: int | None = None) -> list[Transformation]:
+    def evaluate_all(self, progress: Progress | None = None, *, workers: int | None = None,
+                     compiled: bool = True) -> list[Transformation]:
         """Every transformation of the lattice evaluated (loss included), in lattice order.
 
         ``equivalence_classes`` and ``min_class_size`` count the classes that are kept (not
@@ -460,7 +472,10 @@ class Result:
         size of a neighbour's class table; only two heights of class tables are held.  The
         Loss metric is computed from the whole table's totals and the smaller of the kept and
         the suppressed classes: the value :meth:`evaluate` gives, but for rounding that the
-        10-decimal rounding rarely shows (at most 1e-10 apart).  On a
+        10-decimal rounding rarely shows (at most 1e-10 apart).  With k-anonymity and the
+        Loss metric (ARX's defaults) the lattice is evaluated in compiled code, a height at a
+        time (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node by node in
+        numpy, with the same figures).  On a
         large lattice, with two or more cores and ``fork`` (Linux, macOS), the upper half of
         the levels of the attribute with most levels is evaluated in a forked process at the
         same time (``workers=1`` turns that off); the figures are the same either way.
@@ -470,18 +485,20 @@ class Result:
         nodes = np.arange(size)
         if workers is None:
             workers = 2 if (os.cpu_count() or 1) >= 2 else 1
+        sweep = self._sweep if compiled else None  # prepared (and compiled) before forking
         # split the levels of one attribute in two: one with two levels halves the lattice,
         # and its lower half (bigger class tables) costs a little more than the upper one
         spans = lattice.span
         two = np.flatnonzero(spans == 2)
         split = int(two[0]) if len(two) else (int(np.argmax(spans)) if len(spans) else 0)
         if workers < 2 or size < _PARALLEL_NODES or not hasattr(os, "fork") or len(spans) == 0 or spans[split] < 2:
-            return self._evaluate_nodes(nodes, progress, size)  # type: ignore[return-value]
+            return self._evaluate_nodes(nodes, progress, size, sweep=sweep)  # type: ignore[return-value]
         middle = lattice.low[split] + spans[split] // 2
         upper = lattice.levels[:, split] >= middle
-        return self._evaluate_forked(nodes[~upper], nodes[upper], progress)
+        return self._evaluate_forked(nodes[~upper], nodes[upper], progress, sweep)
 
-    def _evaluate_forked(self, mine: np.ndarray, theirs: np.ndarray, progress: Progress | None) -> list[Transformation]:
+    def _evaluate_forked(self, mine: np.ndarray, theirs: np.ndarray, progress: Progress | None,
+                         sweep: Sweep | None) -> list[Transformation]:
         """:meth:`_evaluate_nodes` of ``theirs`` in a forked child, of ``mine`` here."""
         import pickle
 
@@ -491,7 +508,7 @@ class Result:
             code = 0
             try:
                 os.close(read_end)
-                rows = self._evaluate_nodes(theirs, None, None, rows_only=True)
+                rows = self._evaluate_nodes(theirs, None, None, rows_only=True, sweep=sweep)
                 with os.fdopen(write_end, "wb") as stream:
                     pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:  # the parent notices the missing figures and raises
@@ -500,7 +517,7 @@ class Result:
                 os._exit(code)
         os.close(write_end)
         try:
-            results = self._evaluate_nodes(mine, progress, self.lattice.size)
+            results = self._evaluate_nodes(mine, progress, self.lattice.size, sweep=sweep)
             with os.fdopen(read_end, "rb") as stream:
                 rows = pickle.load(stream)
         finally:
@@ -518,11 +535,21 @@ class Result:
         levels = dict(zip(self.quasi_identifiers, self.lattice.row(node)))
         return Transformation(levels, anonymous, True, loss, suppressed, classes, smallest)
 
+    @cached_property
+    def _sweep(self) -> Sweep | None:
+        """The compiled evaluation of the lattice, when it applies (k-anonymity, Loss)."""
+        k = self.evaluator.size_threshold
+        if k is None or not isinstance(self.metric, Loss) or not Sweep.applies(self.frequency):
+            return None
+        return Sweep(self.frequency, self.lattice, k, self.metric.flat_shares())
+
     def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None, total: int | None, *,
-                        rows_only: bool = False):
+                        rows_only: bool = False, sweep: Sweep | None = None):
         """Evaluate ``nodes`` (a sub-lattice: every node's lower neighbours inside it, or the
         base) by height; a list over the whole lattice with these nodes filled in, or with
-        ``rows_only`` the ``(node, figures)`` pairs."""
+        ``rows_only`` the ``(node, figures)`` pairs.  With ``sweep``, in compiled code."""
+        if sweep is not None:
+            return self._swept_nodes(nodes, sweep.run(nodes, progress, total), rows_only)
         lattice, frequency, evaluator = self.lattice, self.frequency, self.evaluator
         inside = np.zeros(lattice.size, dtype=bool)
         inside[nodes] = True
@@ -557,6 +584,24 @@ class Result:
                 results[node] = self._transformation_of(node, *figures)
             if progress is not None and (done % 256 == 0 or done == len(order)):
                 progress(done, total or len(order))
+        return results
+
+    def _swept_nodes(self, nodes: np.ndarray, figures: SweepFigures, rows_only: bool):
+        """:meth:`_evaluate_nodes`'s answer from the figures of a sweep (Loss metric)."""
+        metric = self.metric
+        assert isinstance(metric, Loss)
+        nodes = np.sort(np.asarray(nodes))
+        suppressed = figures.suppressed[nodes]
+        loss = metric.losses_from_parts(self.lattice.levels[nodes], figures.parts[nodes], figures.use_kept[nodes],
+                                        suppressed)
+        loss = np.where(suppressed == 0, metric.bound[nodes], loss)  # the bound is exact there
+        rows = zip(nodes.tolist(), (suppressed <= self.evaluator.max_suppressed).tolist(), loss.tolist(),
+                   suppressed.tolist(), figures.kept[nodes].tolist(), figures.smallest[nodes].tolist())
+        if rows_only:
+            return [(node, figures_of) for node, *figures_of in rows]
+        results: list = [None] * self.lattice.size
+        for node, *figures_of in rows:
+            results[node] = self._transformation_of(node, *figures_of)
         return results
 
     @cached_property

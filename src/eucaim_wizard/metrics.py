@@ -120,6 +120,22 @@ def aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> float:
     return product - 1.0
 
 
+def aggregate_each(values: list[np.ndarray], weights: np.ndarray, how: str) -> np.ndarray:
+    """:func:`aggregate` of many items at once (``values[a]``: attribute ``a``'s score of each
+    item): the same operations in the same attribute order, element by element."""
+    n = len(values)
+    if how == "geometric-mean":
+        product = np.ones(len(values[0]))
+        for v, w in zip(values, weights):
+            product *= ((v + 1.0) * w) ** (1.0 / n)
+        return product - 1.0
+    if how == "sum":
+        return np.add.reduce([v * w for v, w in zip(values, weights)], axis=0)
+    if how == "arithmetic-mean":
+        return np.add.reduce([(v / n) * w for v, w in zip(values, weights)], axis=0)
+    return np.maximum.reduce([v * w for v, w in zip(values, weights)], axis=0)
+
+
 def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.ndarray, how: str) -> np.ndarray:
     """:func:`aggregate` for every lattice node at once, from per-attribute scores per level."""
     n = len(per_level)
@@ -236,7 +252,7 @@ class Loss(_MultiDimensional):
         self.shares: list[list[np.ndarray]] = []  # per attribute and level: share of each label
         self.domain = np.zeros(len(frequency.attributes))  # hierarchy rows per attribute
         self.totals: list[list[float]] = []  # per attribute and level: Σ size·share over all records
-        self._flat: tuple[np.ndarray, np.ndarray] | None = None  # see _flat_shares
+        self._flat: tuple[np.ndarray, np.ndarray] | None = None  # see flat_shares
         super().__init__(frequency, *args, **kwargs)
 
     @property
@@ -293,25 +309,33 @@ class Loss(_MultiDimensional):
         sizes = classes.sizes[rows].astype(float)
         if suppressed is None:
             suppressed = int(classes.sizes[bad].sum())
-        suppressed_records = float(suppressed)
         # every attribute at once: the chosen classes' codes, offset into one table of shares
-        flat, offsets = self._flat_shares()
+        flat, offsets = self.flat_shares()
         where = np.take(classes.codes, rows, axis=1) + offsets[np.arange(n_attributes), list(classes.levels)][:, None]
         partial = np.add.reduce(np.take(flat, where) * sizes, axis=1).tolist()
-        # the nine or so per-attribute figures in plain floats (the same IEEE operations as
-        # numpy's, without its per-call cost)
-        values = []
-        for a, (level, part) in enumerate(zip(classes.levels, partial)):
-            rest = self.totals[a][level] - part
-            kept_share, bad_share = (part, rest) if use_kept else (rest, part)
-            value = kept_share * self.g
-            if n_bad:
-                value = value + (suppressed_records if self.s == 1.0 else
-                                 bad_share + self.s * (suppressed_records - bad_share))
-            values.append(self._normalise_one(a, value))
-        return aggregate(values, self.weights, self.how)
+        return float(self.losses_from_parts(np.array([classes.levels]), np.array([partial]), np.array([use_kept]),
+                                            np.array([suppressed]))[0])
 
-    def _flat_shares(self) -> tuple[np.ndarray, np.ndarray]:
+    def losses_from_parts(self, levels: np.ndarray, parts: np.ndarray, use_kept: np.ndarray,
+                          suppressed: np.ndarray) -> np.ndarray:
+        """The loss of many transformations (rows) at once, from: their ``levels``; per
+        attribute, Σ size·share over their kept classes (where ``use_kept``) or over their
+        suppressed ones (else), ``parts``; and their ``suppressed`` records.  The other side
+        is the whole table's total at the level minus that sum."""
+        suppressed_records = np.asarray(suppressed, dtype=float)
+        any_suppressed = suppressed_records > 0  # (a class that fails holds a record)
+        values = []
+        for a in range(levels.shape[1]):
+            part = parts[:, a]
+            rest = np.asarray(self.totals[a])[levels[:, a]] - part
+            kept_share, bad_share = np.where(use_kept, part, rest), np.where(use_kept, rest, part)
+            value = kept_share * self.g
+            added = value + (suppressed_records if self.s == 1.0 else
+                             bad_share + self.s * (suppressed_records - bad_share))
+            values.append(self._normalise(a, np.where(any_suppressed, added, value)))
+        return aggregate_each(values, self.weights, self.how)
+
+    def flat_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Every attribute's shares per level in one array, and where each (attribute, level)
         starts in it."""
         if self._flat is None:
@@ -332,16 +356,15 @@ class Loss(_MultiDimensional):
         sizes = classes.sizes.astype(float)
         values = [sizes * np.take(self.shares[a][level], codes)
                   for a, (codes, level) in enumerate(zip(classes.codes, classes.levels))]
-        if self.how == "geometric-mean":
-            product = np.ones(len(sizes))
-            for v, w in zip(values, self.weights):
-                product *= ((v + 1.0) * w) ** (1.0 / n)
-            return product - 1.0
-        if self.how == "sum":
-            return np.add.reduce([v * w for v, w in zip(values, self.weights)], axis=0)
-        if self.how == "arithmetic-mean":
-            return np.add.reduce([(v / n) * w for v, w in zip(values, self.weights)], axis=0)
-        return np.maximum.reduce([v * w for v, w in zip(values, self.weights)], axis=0)
+        return aggregate_each(values, self.weights, self.how) if n else np.zeros(len(sizes))
+
+    def _normalise(self, a: int, totals: np.ndarray) -> np.ndarray:
+        """:meth:`_normalise_one` of many sums: the same operations, element by element."""
+        low = self.g * self.n / self.domain[a]
+        span = self.n - low
+        if span <= 0:
+            return np.zeros(len(totals))
+        return np.floor(np.maximum((totals - low) / span, 0.0) * 1e10) / 1e10
 
     def _normalise_one(self, a: int, total: float) -> float:
         """Attribute ``a``'s sum between its lowest ``g·n/M`` and ``n``, clipped at 0 and

@@ -1,0 +1,143 @@
+"""The compiled evaluation of a whole lattice (k-anonymity, Loss) gives what evaluating each
+transformation on its own gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eucaim_wizard import Hierarchy, Project, Table, anonymize
+from eucaim_wizard.engine.sweep import Sweep
+from eucaim_wizard.privacy import DistinctLDiversity, KAnonymity
+
+
+@st.composite
+def hierarchies(draw, name: str):
+    """A random tree hierarchy over 2–12 values with 1–4 levels."""
+    n_values = draw(st.integers(2, 12))
+    n_levels = draw(st.sampled_from([1, 2, 3, 3, 4, 4]))
+    groups = list(range(n_values))
+    columns = [[f"{name}{v}" for v in range(n_values)]]
+    for level in range(1, n_levels):
+        n_groups = max(groups) + 1
+        parent = [draw(st.integers(0, max(0, n_groups - 2))) for _ in range(n_groups)]
+        groups = [parent[g] for g in groups]
+        columns.append([f"{name}L{level}-{g}" for g in groups])
+    return Hierarchy([[columns[level][v] for level in range(n_levels)] for v in range(n_values)], name=name)
+
+
+@st.composite
+def projects(draw):
+    n_qis = draw(st.integers(1, 5))
+    names = [f"q{i}" for i in range(n_qis)]
+    hs = [draw(hierarchies(name)) for name in names]
+    n_rows = draw(st.integers(1, 120))
+    data = {name: [h.values()[draw(st.integers(0, h.n_values - 1))] for _ in range(n_rows)]
+            for name, h in zip(names, hs)}
+    attributes = {}
+    for name, h in zip(names, hs):
+        low = draw(st.sampled_from([0, 0, draw(st.integers(0, h.n_levels - 1))]))
+        high = draw(st.sampled_from([h.n_levels - 1, h.n_levels - 1, draw(st.integers(low, h.n_levels - 1))]))
+        attributes[name] = {"role": "quasi-identifier", "hierarchy": h, "min_level": low, "max_level": high,
+                            "weight": draw(st.sampled_from([0.5, 0.1, 1.0]))}
+    privacy = [KAnonymity(k=draw(st.integers(1, 8))) for _ in range(draw(st.integers(1, 2)))]
+    metric = {"loss": {"gs_factor": draw(st.sampled_from([0.5, 0.0, 0.25, 1.0])),
+                       "aggregate": draw(st.sampled_from(["geometric-mean", "arithmetic-mean", "sum", "maximum"]))}}
+    return Project(data=Table.from_columns(data), attributes=attributes, privacy=privacy,
+                   suppression_limit=draw(st.sampled_from([0.0, 0.05, 0.25, 1.0])), metric=metric)
+
+
+ROUNDING = 1.5e-10  # 1e-10, the last decimal kept, and the error of representing it
+
+
+def figures(t):
+    return t.levels, t.anonymous, t.suppressed_records, t.equivalence_classes, t.min_class_size
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_the_sweep_equals_evaluating_each_transformation(project):
+    result = anonymize(project)
+    assert result._sweep is not None  # k-anonymity and Loss: compiled
+    swept = result.evaluate_all(workers=1)
+    numpy_path = result.evaluate_all(workers=1, compiled=False)
+    for node, (listed, other) in enumerate(zip(swept, numpy_path)):
+        one = result.evaluate(node)
+        assert figures(listed) == figures(one) == figures(other)
+        # one step of the 10-decimal rounding apart at most (sums in another order)
+        assert listed.information_loss == pytest.approx(one.information_loss, abs=ROUNDING)
+        assert listed.information_loss == pytest.approx(other.information_loss, abs=ROUNDING)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects(), st.data())
+def test_a_sub_lattice_starts_from_the_base_table(project, data):
+    """The upper part of the lattice along one attribute (what a forked process evaluates):
+    its lowest nodes have no predecessor inside, and are rolled up from the base table in
+    every attribute at once."""
+    result = anonymize(project)
+    lattice, sweep = result.lattice, result._sweep
+    everything = sweep.run(np.arange(lattice.size))
+    a = data.draw(st.integers(0, len(lattice.span) - 1))
+    cut = data.draw(st.integers(int(lattice.low[a]), int(lattice.high[a])))
+    upper = np.flatnonzero(lattice.levels[:, a] >= cut)
+    part = sweep.run(upper)
+    for name in ("classes", "suppressed", "kept", "smallest", "use_kept"):
+        assert (getattr(part, name)[upper] == getattr(everything, name)[upper]).all(), name
+    np.testing.assert_allclose(part.parts[upper], everything.parts[upper], rtol=1e-12, atol=1e-9)
+
+
+def _wide_project(n_values: int, n_qis: int = 2, k: int = 2) -> Project:
+    """``n_qis`` attributes of ``n_values`` values each (two levels), 600 records."""
+    rng = np.random.default_rng(7)
+    attributes, data = {}, {}
+    for i in range(n_qis):
+        values = [f"v{j}" for j in range(n_values)]
+        hierarchy = Hierarchy([[v, f"g{j % 5}", "*"] for j, v in enumerate(values)], name=f"q{i}")
+        attributes[f"q{i}"] = {"role": "quasi-identifier", "hierarchy": hierarchy}
+        data[f"q{i}"] = [values[j] for j in rng.integers(0, n_values, 600)]
+    return Project(data=Table.from_columns(data), attributes=attributes, privacy=[KAnonymity(k=k)],
+                   suppression_limit=0.1)
+
+
+@pytest.mark.parametrize("n_values, code_type", [(40, np.uint8), (300, np.uint16), (70_000, np.int32)])
+def test_codes_are_held_in_the_narrowest_integers(n_values, code_type):
+    result = anonymize(_wide_project(n_values))
+    assert result._sweep._code_type is code_type
+    for listed, one in zip(result.evaluate_all(workers=1), map(result.evaluate, range(result.lattice_size))):
+        assert figures(listed) == figures(one)
+        assert listed.information_loss == pytest.approx(one.information_loss, abs=ROUNDING)
+
+
+def test_keys_past_62_bits_are_evaluated_in_numpy():
+    # eight attributes of 300 values: 300**8 possible rows, more than a 62-bit key holds
+    result = anonymize(_wide_project(300, n_qis=8))
+    assert not Sweep.applies(result.frequency) and result._sweep is None
+    listed = result.evaluate_all(workers=1)
+    assert [figures(t) for t in listed[:20]] == [figures(result.evaluate(node)) for node in range(20)]
+
+
+def test_only_k_anonymity_with_loss_is_swept():
+    table = Table.from_columns({"a": ["1", "2", "1", "2"], "s": ["x", "y", "x", "y"]})
+    h = Hierarchy([["1", "*"], ["2", "*"]])
+    attributes = {"a": {"role": "quasi-identifier", "hierarchy": h}, "s": {"role": "sensitive"}}
+    swept = anonymize(Project(data=table, attributes=attributes, privacy=[KAnonymity(k=2)]))
+    assert swept._sweep is not None
+    other_metric = anonymize(Project(data=table, attributes=attributes, privacy=[KAnonymity(k=2)],
+                                     metric={"precision": {}}))
+    other_model = anonymize(Project(data=table, attributes=attributes,
+                                    privacy=[KAnonymity(k=2), DistinctLDiversity(attribute="s", l=2)]))
+    assert other_metric._sweep is None and other_model._sweep is None
+    for result in (other_metric, other_model):
+        assert [figures(t) for t in result.evaluate_all()] == [figures(result.evaluate(n)) for n in range(2)]
+
+
+def test_the_sweep_reports_progress_by_height():
+    result = anonymize(_wide_project(40, n_qis=3))
+    calls = []
+    result.evaluate_all(lambda done, total: calls.append((done, total)), workers=1)
+    heights = len(np.unique(result.lattice.height))
+    assert len(calls) == heights and calls[-1] == (result.lattice_size, result.lattice_size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
