@@ -251,15 +251,18 @@ def test_a_lattice_too_large_to_search_is_a_clear_error(monkeypatch):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_evaluate_all_gives_what_evaluating_each_transformation_gives(arx_data, adult_table, monkeypatch, workers):
-    # the whole lattice, by height from neighbours (and with 2 workers split over a forked
-    # process), equals node-by-node evaluation; the loss to the 10-decimal rounding
-    import eucaim_wizard.anonymizer as anonymizer_module
+@pytest.mark.parametrize("compiled", [True, False])
+def test_evaluate_all_gives_what_evaluating_each_transformation_gives(arx_data, adult_table, monkeypatch, workers,
+                                                                      compiled):
+    # the whole lattice, by height from neighbours (in compiled code or in numpy, and with 2
+    # workers split over a forked process), equals node-by-node evaluation; the loss to the
+    # 10-decimal rounding
+    import eucaim_wizard.engine.parallel as parallel_module
 
-    monkeypatch.setattr(anonymizer_module, "_PARALLEL_NODES", 16)
+    monkeypatch.setattr(parallel_module, "PARALLEL_NODES", 16)
     qis = ["sex", "age", "race", "marital-status", "salary-class"]
     result = anonymize(adult_project(arx_data, qis=qis, suppression_limit=0.05), table=adult_table)
-    everything = result.evaluate_all(workers=workers)
+    everything = result.evaluate_all(workers=workers, compiled=compiled)
     assert len(everything) == result.lattice_size == 120
     for node, listed in enumerate(everything):
         one = result.evaluate(node)

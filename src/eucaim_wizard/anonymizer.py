@@ -7,7 +7,6 @@ and apply the chosen transformation in a second pass (:meth:`Result.anonymized_t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,14 +17,14 @@ import numpy as np
 from .engine.classes import ClassTable, FrequencyTable
 from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
-from .engine.sweep import Sweep, SweepFigures
+from .engine.parallel import halves, in_two_processes
+from .engine.sweep import Sweep, SweepFigures, sweep_models
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
 from .errors import HierarchyError, ProjectError
 from .metrics import Loss, Metric, build_metric
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
-from .privacy.k_anonymity import KAnonymity
 from .project import Project, Role
 from .table import Table
 
@@ -33,8 +32,6 @@ Progress = Callable[[int, int], None]
 
 #: the largest lattice searched (its per-node arrays take about 100 bytes a node)
 MAX_LATTICE = 5_000_000
-#: from this many transformations, evaluate_all splits the lattice over two processes
-_PARALLEL_NODES = 4096
 
 
 @dataclass(frozen=True)
@@ -126,6 +123,12 @@ class Evaluator:
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
     _PAIRS_FROM = 4096  # base rows from which pairs are tried first (see _pairs_rule_out)
     _PAIRS_PER_NODE = 4  # pairs grouped anew for one node, at most (see _pairs_rule_out)
+    #: the search evaluates the whole lattice in compiled code (:meth:`make_sweep`) once it
+    #: has checked this share of it, and at least this many nodes; with models that are not
+    #: monotonic (and records to suppress), after a quarter of that while no transformation
+    #: checked was anonymous
+    _SWEEP_SHARE = 1 / 16
+    _SWEEP_AFTER = 256
 
     def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
                  metric: Metric, suppression_limit: float, domains: dict[str, SensitiveDomain] | None = None):
@@ -158,15 +161,12 @@ class Evaluator:
         self._sources = _Sources(lattice)
         self._cached_rows = 0
         self._add(frequency.base)
-
-    @property
-    def size_threshold(self) -> int | None:
-        """The ``k`` when every model is k-anonymity (a class is kept exactly when it holds at
-        least ``k`` records, and a transformation is anonymous when the others are at most
-        the suppression limit); else None."""
-        if self.models and all(type(m) is KAnonymity for m in self.models):
-            return max(m.k for m in self.models)
-        return None
+        self._checks = 0
+        self._sweep_after = max(int(lattice.size * self._SWEEP_SHARE), self._SWEEP_AFTER)
+        self._sweep_blind = self._sweep_after // 4 if self._other and self.max_suppressed else self._sweep_after
+        self._sweep_tried = self._anonymous_seen = False
+        #: every node's figures, once the lattice was swept (see __call__)
+        self.swept: SweepFigures | None = None
 
     @property
     def has_monotonic_part(self) -> bool:
@@ -352,9 +352,37 @@ class Evaluator:
             passing &= model.classes_ok(subset)
         return int(classes.sizes[chosen][~passing].sum()) > budget
 
+    def make_sweep(self) -> Sweep | None:
+        """The compiled evaluation of this lattice (with the Loss metric's sums when the
+        metric is Loss), when it applies: see :mod:`eucaim_wizard.engine.sweep`."""
+        if self._dataset or not Sweep.applies(self.frequency):
+            return None
+        models = sweep_models(self.models, self.domains)
+        if models is None:
+            return None
+        return Sweep(self.frequency, self.lattice, models,
+                     self.metric.flat_shares() if isinstance(self.metric, Loss) else None)
+
     def __call__(self, node: int, *, screen: bool = True) -> Evaluation:
         """Evaluate ``node``; with ``screen`` (the search), a node that is not anonymous may be
-        settled without its figures (they are ``None``)."""
+        settled without its figures (they are ``None``).
+
+        A search that has checked a sixteenth of the lattice (at least 256 nodes; a quarter of
+        that with models that are not monotonic, while none of them was anonymous: the bound
+        then prunes nothing) is likely to check most of it (with such models, every node whose
+        bound is below the best loss): the whole lattice is then evaluated in compiled code at
+        once, when the models allow (:meth:`make_sweep`; on Adult 4,320 nodes in about the time
+        numpy takes for 400), and the figures are read from it; the loss of an anonymous node
+        is still computed on its classes, exactly as without.
+        """
+        self._checks += 1
+        if not self._sweep_tried and self._checks > (self._sweep_after if self._anonymous_seen else self._sweep_blind):
+            self._sweep_tried = True
+            sweep = self.make_sweep()
+            if sweep is not None:
+                self.swept = sweep.run_all()
+        if self.swept is not None:
+            return self._swept_evaluation(node)
         if screen and self._pairs and self._pairs_rule_out(self.lattice.row(node)):
             return Evaluation.settled(fails_below=True)  # (so is every node below it)
         classes = self.classes(node)
@@ -372,6 +400,7 @@ class Evaluator:
         else:
             loss = None
         kept = classes.sizes[ok]
+        self._anonymous_seen |= anonymous
         return Evaluation(
             anonymous=anonymous,
             information_loss=loss,
@@ -382,6 +411,20 @@ class Evaluator:
             fails_below=fails_below,
             passes_above=nothing and self._passes_propagate,
         )
+
+    def _swept_evaluation(self, node: int) -> Evaluation:
+        figures = self.swept
+        suppressed, kept = int(figures.suppressed[node]), int(figures.kept[node])
+        anonymous = suppressed <= self.max_suppressed
+        nothing = kept == int(figures.classes[node])
+        if anonymous and nothing and self.metric.exact_bound:
+            loss: float | None = float(self.metric.bound[node])
+        else:
+            loss = self.information_loss(node) if anonymous else None
+        return Evaluation(anonymous=anonymous, information_loss=loss, suppressed=suppressed, classes=kept,
+                          min_class_size=int(figures.smallest[node]), suppresses_nothing=nothing,
+                          fails_below=int(figures.failing[node]) > self.max_suppressed,
+                          passes_above=nothing and self._passes_propagate)
 
     def information_loss(self, node: int) -> float:
         """The information loss of ``node`` (with its suppression), computed now."""
@@ -472,9 +515,10 @@ class Result:
         size of a neighbour's class table; only two heights of class tables are held.  The
         Loss metric is computed from the whole table's totals and the smaller of the kept and
         the suppressed classes: the value :meth:`evaluate` gives, but for rounding that the
-        10-decimal rounding rarely shows (at most 1e-10 apart).  With k-anonymity and the
-        Loss metric (ARX's defaults) the lattice is evaluated in compiled code, a height at a
-        time (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node by node in
+        10-decimal rounding rarely shows (at most a step of 1e-10 per attribute apart).  With the Loss metric and models
+        the compiled kernels judge (k-anonymity, distinct l-diversity, equal-distance
+        t-closeness) the lattice is evaluated in compiled code, a height at a time
+        (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node by node in
         numpy, with the same figures).  On a
         large lattice, with two or more cores and ``fork`` (Linux, macOS), the upper half of
         the levels of the attribute with most levels is evaluated in a forked process at the
@@ -483,51 +527,25 @@ class Result:
         lattice = self.lattice
         size = lattice.size
         nodes = np.arange(size)
-        if workers is None:
-            workers = 2 if (os.cpu_count() or 1) >= 2 else 1
-        sweep = self._sweep if compiled else None  # prepared (and compiled) before forking
-        # split the levels of one attribute in two: one with two levels halves the lattice,
-        # and its lower half (bigger class tables) costs a little more than the upper one
-        spans = lattice.span
-        two = np.flatnonzero(spans == 2)
-        split = int(two[0]) if len(two) else (int(np.argmax(spans)) if len(spans) else 0)
-        if workers < 2 or size < _PARALLEL_NODES or not hasattr(os, "fork") or len(spans) == 0 or spans[split] < 2:
-            return self._evaluate_nodes(nodes, progress, size, sweep=sweep)  # type: ignore[return-value]
-        middle = lattice.low[split] + spans[split] // 2
-        upper = lattice.levels[:, split] >= middle
-        return self._evaluate_forked(nodes[~upper], nodes[upper], progress, sweep)
-
-    def _evaluate_forked(self, mine: np.ndarray, theirs: np.ndarray, progress: Progress | None,
-                         sweep: Sweep | None) -> list[Transformation]:
-        """:meth:`_evaluate_nodes` of ``theirs`` in a forked child, of ``mine`` here."""
-        import pickle
-
-        read_end, write_end = os.pipe()
-        child = os.fork()
-        if child == 0:  # the child: evaluate, send the figures, leave without cleanup
-            code = 0
-            try:
-                os.close(read_end)
-                rows = self._evaluate_nodes(theirs, None, None, rows_only=True, sweep=sweep)
-                with os.fdopen(write_end, "wb") as stream:
-                    pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:  # the parent notices the missing figures and raises
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        try:
-            results = self._evaluate_nodes(mine, progress, self.lattice.size, sweep=sweep)
-            with os.fdopen(read_end, "rb") as stream:
-                rows = pickle.load(stream)
-        finally:
-            _, status = os.waitpid(child, 0)
-        if status != 0:
-            raise RuntimeError("evaluating the lattice in a second process failed")
+        if compiled and self.evaluator.swept is not None and isinstance(self.metric, Loss):
+            # the search has swept the lattice already
+            results = self._swept_nodes(nodes, self.evaluator.swept)
+            if progress is not None:
+                progress(size, size)
+            return results
+        sweep = self._sweep if compiled else None
+        if sweep is not None:
+            return self._swept_nodes(nodes, sweep.run_all(progress, workers))
+        parts = halves(lattice, workers)
+        if parts is None:
+            return self._evaluate_nodes(nodes, progress, size)  # type: ignore[return-value]
+        lower, upper = parts
+        results, rows = in_two_processes(lambda: self._evaluate_nodes(lower, progress, size),
+                                         lambda: self._evaluate_nodes(upper, None, None, rows_only=True))
         for node, figures in rows:
             results[node] = self._transformation_of(node, *figures)
         if progress is not None:
-            progress(self.lattice.size, self.lattice.size)
+            progress(size, size)
         return results  # type: ignore[return-value]
 
     def _transformation_of(self, node: int, anonymous: bool, loss: float, suppressed: int, classes: int,
@@ -537,25 +555,21 @@ class Result:
 
     @cached_property
     def _sweep(self) -> Sweep | None:
-        """The compiled evaluation of the lattice, when it applies (k-anonymity, Loss)."""
-        k = self.evaluator.size_threshold
-        if k is None or not isinstance(self.metric, Loss) or not Sweep.applies(self.frequency):
-            return None
-        return Sweep(self.frequency, self.lattice, k, self.metric.flat_shares())
+        """The compiled evaluation of the lattice, when it applies (see :meth:`Evaluator.make_sweep`;
+        here only with the Loss metric, whose sums it takes)."""
+        return self.evaluator.make_sweep() if isinstance(self.metric, Loss) else None
 
     def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None, total: int | None, *,
-                        rows_only: bool = False, sweep: Sweep | None = None):
+                        rows_only: bool = False):
         """Evaluate ``nodes`` (a sub-lattice: every node's lower neighbours inside it, or the
         base) by height; a list over the whole lattice with these nodes filled in, or with
-        ``rows_only`` the ``(node, figures)`` pairs.  With ``sweep``, in compiled code."""
-        if sweep is not None:
-            return self._swept_nodes(nodes, sweep.run(nodes, progress, total), rows_only)
+        ``rows_only`` the ``(node, figures)`` pairs."""
         lattice, frequency, evaluator = self.lattice, self.frequency, self.evaluator
         inside = np.zeros(lattice.size, dtype=bool)
         inside[nodes] = True
         results: list[Transformation | None] = [] if rows_only else [None] * lattice.size
         order = nodes[np.lexsort((nodes, lattice.height[nodes]))]
-        fast_loss = getattr(self.metric, "loss_from_totals", None)  # the same value (to 1e-10), faster
+        fast_loss = getattr(self.metric, "loss_from_totals", None)  # the same value (to the rounding), faster
         held: dict[int, ClassTable] = {}
         current_height = None
         heights = lattice.height[order].tolist()
@@ -586,7 +600,7 @@ class Result:
                 progress(done, total or len(order))
         return results
 
-    def _swept_nodes(self, nodes: np.ndarray, figures: SweepFigures, rows_only: bool):
+    def _swept_nodes(self, nodes: np.ndarray, figures: SweepFigures) -> list[Transformation]:
         """:meth:`_evaluate_nodes`'s answer from the figures of a sweep (Loss metric)."""
         metric = self.metric
         assert isinstance(metric, Loss)
@@ -595,12 +609,10 @@ class Result:
         loss = metric.losses_from_parts(self.lattice.levels[nodes], figures.parts[nodes], figures.use_kept[nodes],
                                         suppressed)
         loss = np.where(suppressed == 0, metric.bound[nodes], loss)  # the bound is exact there
-        rows = zip(nodes.tolist(), (suppressed <= self.evaluator.max_suppressed).tolist(), loss.tolist(),
-                   suppressed.tolist(), figures.kept[nodes].tolist(), figures.smallest[nodes].tolist())
-        if rows_only:
-            return [(node, figures_of) for node, *figures_of in rows]
         results: list = [None] * self.lattice.size
-        for node, *figures_of in rows:
+        for node, *figures_of in zip(nodes.tolist(), (suppressed <= self.evaluator.max_suppressed).tolist(),
+                                     loss.tolist(), suppressed.tolist(), figures.kept[nodes].tolist(),
+                                     figures.smallest[nodes].tolist()):
             results[node] = self._transformation_of(node, *figures_of)
         return results
 

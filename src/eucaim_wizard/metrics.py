@@ -297,7 +297,8 @@ class Loss(_MultiDimensional):
     def loss_from_totals(self, classes: ClassTable, ok: np.ndarray, suppressed: int | None = None) -> float:
         """:meth:`loss` computed from the whole table's totals and the smaller of the kept and
         the suppressed classes (for listing every transformation): the same value up to
-        rounding in the last place, which the rounding to 10 decimals may show as 1e-10.
+        rounding in the last place, which the rounding to 10 decimals may show as 1e-10 per attribute
+        (added up by the ``sum`` aggregate).
         ``suppressed``: the records of the classes that are not ``ok``, when known."""
         n_attributes = len(classes.levels)
         if n_attributes == 0:

@@ -1,6 +1,12 @@
 """Compiled kernels of :mod:`eucaim_wizard.engine.sweep` (numba, compiled on first use and
 cached beside this file).  Imported only by the sweep: numba costs ~0.4 s to import, which
-the search and the command line's start-up must not pay."""
+the search's usual path and the command line's start-up must not pay.
+
+A table of classes is four arrays, row ``i`` one class: ``keys`` (the mixed-radix key of its
+level codes, int64), ``codes`` (one column per quasi-identifier), ``hist`` (the counts of
+each sensitive value, every sensitive attribute's values side by side; no column when no
+model looks at one) and ``sizes`` (records).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,15 @@ from numba import njit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: multiply, keep the top bits
 
+#: model kinds of the ``kinds`` array (k-anonymity is the ``k`` argument)
+DISTINCT_L = 1
+EQUAL_T = 2
+
 
 @njit(cache=True, nogil=True)
-def _insert(key, row, size, codes, sizes, keys, d0, table, mask, shift, groups):
-    """Add ``size`` records of ``key`` to its group (made from ``row`` when new: its codes
-    are then copied by the caller); returns the group's index, or −1 − index when new."""
+def _insert(key, size, sizes, keys, d0, table, mask, shift, groups):
+    """Add ``size`` records of ``key`` to its group: returns the group's index, or
+    −1 − index when the group is new (its codes and counts are then copied by the caller)."""
     slot = (np.uint64(key) * _GOLDEN) >> shift
     while True:
         g = table[slot]
@@ -29,14 +39,16 @@ def _insert(key, row, size, codes, sizes, keys, d0, table, mask, shift, groups):
 
 
 @njit(cache=True, nogil=True)
-def _roll_one(src_keys, src_codes, src_sizes, s0, n, a, up, place, keys, codes, sizes, d0, table, bits):
+def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, keys, codes, hist, sizes, d0,
+              table, bits):
     """Group rows ``s0 … s0+n`` of the source with attribute ``a``'s codes mapped through
-    ``up`` (the others unchanged); the groups go to ``keys``/``codes``/``sizes`` from row
-    ``d0``, in order of first appearance.  Returns the number of groups.
+    ``up`` (the others unchanged); the groups go to the destination arrays from row ``d0``,
+    in order of first appearance.  Returns the number of groups.
 
     Open addressing with linear probing on the mixed-radix key of the codes (below 2**62,
     so a key is a group); a row's new key is its old one with one digit changed."""
     n_attributes = src_codes.shape[1]
+    n_counts = src_hist.shape[1]
     mask = np.uint64((1 << bits) - 1)
     shift = np.uint64(64 - bits)
     table[:] = -1
@@ -45,21 +57,28 @@ def _roll_one(src_keys, src_codes, src_sizes, s0, n, a, up, place, keys, codes, 
         code = src_codes[i, a]
         mapped = up[code]
         key = src_keys[i] + (np.int64(mapped) - np.int64(code)) * place
-        g = _insert(key, i, src_sizes[i], codes, sizes, keys, d0, table, mask, shift, groups)
+        g = _insert(key, src_sizes[i], sizes, keys, d0, table, mask, shift, groups)
         if g < 0:
             row = d0 + groups
             for b in range(n_attributes):
                 codes[row, b] = src_codes[i, b]
             codes[row, a] = mapped
+            for v in range(n_counts):
+                hist[row, v] = src_hist[i, v]
             groups += 1
+        else:
+            row = d0 + g
+            for v in range(n_counts):
+                hist[row, v] += src_hist[i, v]
     return groups
 
 
 @njit(cache=True, nogil=True)
-def _roll_all(src_codes, src_sizes, n, maps, up_flat, places, keys, codes, sizes, d0, table, bits):
+def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, codes, hist, sizes, d0, table, bits):
     """:func:`_roll_one` of the first ``n`` rows of the base table (level-0 codes), every
     attribute mapped through its up-map (``maps[a]``: its offset in ``up_flat``, −1: none)."""
     n_attributes = src_codes.shape[1]
+    n_counts = src_hist.shape[1]
     mask = np.uint64((1 << bits) - 1)
     shift = np.uint64(64 - bits)
     table[:] = -1
@@ -71,72 +90,139 @@ def _roll_all(src_codes, src_sizes, n, maps, up_flat, places, keys, codes, sizes
             if maps[b] >= 0:
                 code = up_flat[maps[b] + code]
             key += np.int64(code) * places[b]
-        g = _insert(key, i, src_sizes[i], codes, sizes, keys, d0, table, mask, shift, groups)
+        g = _insert(key, src_sizes[i], sizes, keys, d0, table, mask, shift, groups)
         if g < 0:
             row = d0 + groups
             for b in range(n_attributes):
                 code = src_codes[i, b]
                 codes[row, b] = up_flat[maps[b] + code] if maps[b] >= 0 else code
+            for v in range(n_counts):
+                hist[row, v] = src_hist[i, v]
             groups += 1
+        else:
+            row = d0 + g
+            for v in range(n_counts):
+                hist[row, v] += src_hist[i, v]
     return groups
 
 
 @njit(cache=True, nogil=True)
-def _judge(codes, sizes, d0, n, k, levels, shares_flat, share_offsets, node, out_classes, out_suppressed,
-           out_kept, out_smallest, out_use_kept, out_parts):
-    """k-anonymity and the Loss metric's partial sums for the classes in rows ``d0 … d0+n``:
-    classes below ``k`` records are suppressed; the kept classes are counted with their
-    smallest size; per attribute, Σ size·share over the smaller of the kept and the
-    suppressed classes (the rest follows from the whole table's totals)."""
+def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall, monotonic, levels,
+           shares_flat, share_offsets, node, ok, out):
+    """Judge the classes in rows ``d0 … d0+n`` and write the node's figures to ``out``
+    (see :func:`sweep_height`); with ``shares_flat``, also the Loss metric's partial sums
+    over the fewer of the kept and the suppressed classes (the rest follows from the whole
+    table's totals)."""
+    classes_, suppressed_, kept_, smallest_, use_kept_, failing_, parts_ = out
     n_attributes = codes.shape[1]
     bad = 0
     suppressed = 0
+    failing = 0  # records in classes failing the models that are monotonic with suppression
     smallest = np.int64(0)
+    n_models = kinds.shape[0]
     for g in range(d0, d0 + n):
         size = sizes[g]
-        if size < k:
+        passes = size >= k
+        monotonic_ok = passes
+        size_ = np.float64(size)
+        # the same floating-point operations, in the same order, as the numpy models; the
+        # models monotonic with suppression first (their failures also count on their own)
+        for m in range(n_models):
+            if not passes:
+                break
+            first = offsets[m]
+            if kinds[m] == DISTINCT_L:
+                distinct = 0
+                for v in range(first, first + widths[m]):
+                    distinct += hist[g, v] > 0
+                passes = distinct >= limits[m]
+            else:  # equal-distance t-closeness: ½·(1 + Σ_present (|p − q| − q))
+                total = 0.0
+                for v in range(widths[m]):
+                    count = hist[g, first + v]
+                    share = overall[first + v]
+                    term = abs(count / size_ - share) - share
+                    total += term if count > 0 else 0.0  # (adding 0.0 leaves the sum as it is)
+                passes = 0.5 * (1.0 + total) <= limits[m]
+            if m < monotonic:
+                monotonic_ok = passes
+        ok[g - d0] = passes
+        if not monotonic_ok:
+            failing += size
+        if not passes:
             bad += 1
             suppressed += size
         elif smallest == 0 or size < smallest:
             smallest = size
     kept = n - bad
     use_kept = kept < bad
-    out_classes[node] = n
-    out_suppressed[node] = suppressed
-    out_kept[node] = kept
-    out_smallest[node] = smallest
-    out_use_kept[node] = use_kept
+    classes_[node] = n
+    suppressed_[node] = suppressed
+    kept_[node] = kept
+    smallest_[node] = smallest
+    use_kept_[node] = use_kept
+    failing_[node] = failing
     if share_offsets.shape[0] == 0 or (kept if use_kept else bad) == 0:
         return
-    offsets = np.empty(n_attributes, dtype=np.int64)
+    offsets_ = np.empty(n_attributes, dtype=np.int64)
     parts = np.zeros(n_attributes)
     for a in range(n_attributes):
-        offsets[a] = share_offsets[a, levels[a]]
+        offsets_[a] = share_offsets[a, levels[a]]
     for g in range(d0, d0 + n):
-        size = sizes[g]
-        if (size >= k) == use_kept:
+        if ok[g - d0] == use_kept:
+            size = sizes[g]
             for a in range(n_attributes):
-                parts[a] += size * shares_flat[offsets[a] + codes[g, a]]
-    out_parts[node] = parts
+                parts[a] += size * shares_flat[offsets_[a] + codes[g, a]]
+    parts_[node] = parts
 
 
 @njit(cache=True, nogil=True)
-def sweep_height(nodes, position, prev_start, prev_count, prev_keys, prev_codes, prev_sizes, base_codes, base_sizes,
-                 strides, lows, spans, places, up_flat, up_from_zero, up_step, k, shares_flat, share_offsets,
-                 keys, codes, sizes, out_classes, out_suppressed, out_kept, out_smallest, out_use_kept, out_parts):
+def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buffers, out):
     """Evaluate ``nodes`` (one height of the lattice, or of a sub-lattice), each rolled up
     from the smallest of its direct predecessors held from the height below (``position``:
-    node → its index in ``prev_*``, −1 when not held), or from the base table when none is
-    held.  This height's classes go to ``keys``, ``codes`` and ``sizes`` (reused from height
-    to height: fresh memory for every height costs page faults).
+    node → its index in ``prev``'s ``start``/``count``, −1 when not held), or from the base
+    table when none is held.  This height's classes go to ``buffers`` (reused from height to
+    height: fresh memory for every height costs page faults).
 
-    Returns ``(start, count, needed)``: where each node's classes are in those arrays, and
-    how many rows they may take; when that is more than ``sizes`` holds, nothing is done
-    (call again with larger arrays).  ``position`` then gives the index of each of ``nodes``
-    in ``start`` and ``count``."""
+    Arguments (tuples of arrays)
+    ----------------------------
+    prev
+        ``(start, count, keys, codes, hist, sizes)`` of the height below.
+    base
+        ``(codes, hist, sizes)`` of the base table (level-0 codes).
+    lattice
+        ``(strides, lows, spans, places)``: the node numbering and each attribute's place
+        value in the keys.
+    maps
+        ``(up_flat, up_from_zero, up_step)``: every up-map in one array, and the offset of
+        the map from level 0 to each level and from each level to the next.
+    models
+        ``(k, kinds, offsets, widths, limits, overall, monotonic)``: classes below ``k``
+        records fail; each model of ``kinds`` looks at the counts ``offsets[m] …
+        offsets[m] + widths[m]`` (distinct-l: at least ``limits[m]`` distinct values;
+        equal-distance t-closeness: an EMD of at most ``limits[m]`` from the shares in
+        ``overall``); the first ``monotonic`` of them are monotonic with suppression.
+    shares
+        ``(shares_flat, share_offsets)`` of the Loss metric (no row: no sums).
+    buffers
+        ``(keys, codes, hist, sizes)`` for this height's classes.
+    out
+        Per node: ``(classes, suppressed, kept, smallest, use_kept, failing, parts)``.
+
+    Returns ``(start, count, needed)``: where each node's classes are in ``buffers``, and how
+    many rows the height may take; when that is more than ``buffers`` hold, nothing is done
+    (call again with larger buffers).
+    """
+    prev_start, prev_count, prev_keys, prev_codes, prev_hist, prev_sizes = prev
+    base_codes, base_hist, base_sizes = base
+    strides, lows, spans, places = lattice
+    up_flat, up_from_zero, up_step = maps
+    k, kinds, offsets, widths, limits, overall, monotonic = models
+    shares_flat, share_offsets = shares
+    keys, codes, hist, sizes = buffers
     n_nodes = nodes.shape[0]
     n_attributes = strides.shape[0]
-    source = np.empty(n_nodes, dtype=np.int64)  # index in prev_*, or −1: the base table
+    source = np.empty(n_nodes, dtype=np.int64)  # index in prev, or −1: the base table
     changed = np.empty(n_nodes, dtype=np.int64)  # the attribute one level up from the source
     start = np.empty(n_nodes, dtype=np.int64)
     count = np.zeros(n_nodes, dtype=np.int64)
@@ -168,7 +254,8 @@ def sweep_height(nodes, position, prev_start, prev_count, prev_keys, prev_codes,
     while (1 << bits) < 2 * largest:
         bits += 1
     table = np.empty(1 << bits, dtype=np.int32)
-    maps = np.empty(n_attributes, dtype=np.int64)
+    ok = np.empty(largest, dtype=np.bool_)
+    mapping = np.empty(n_attributes, dtype=np.int64)
     for j in range(n_nodes):
         best = source[j]
         n = prev_count[best] if best >= 0 else base_sizes.shape[0]
@@ -178,17 +265,18 @@ def sweep_height(nodes, position, prev_start, prev_count, prev_keys, prev_codes,
         if best >= 0:
             a = changed[j]
             offset = up_step[a, levels[j, a]]
-            groups = _roll_one(prev_keys, prev_codes, prev_sizes, prev_start[best], n, a,
-                               up_flat[offset:], places[a], keys, codes, sizes, start[j], table[:1 << bits], bits)
+            groups = _roll_one(prev_keys, prev_codes, prev_hist, prev_sizes, prev_start[best], n, a,
+                               up_flat[offset:], places[a], keys, codes, hist, sizes, start[j], table[:1 << bits],
+                               bits)
         else:
             for a in range(n_attributes):
-                maps[a] = up_from_zero[a, levels[j, a]]
-            groups = _roll_all(base_codes, base_sizes, n, maps, up_flat, places, keys, codes, sizes, start[j],
-                               table[:1 << bits], bits)
+                mapping[a] = up_from_zero[a, levels[j, a]]
+            groups = _roll_all(base_codes, base_hist, base_sizes, n, mapping, up_flat, places, keys, codes, hist,
+                               sizes, start[j], table[:1 << bits], bits)
         count[j] = groups
         position[nodes[j]] = j
-        if j + 1 < n_nodes:  # the next node's classes follow these (only rows used are touched)
+        if j + 1 < n_nodes:  # the next node's classes follow these (only the rows used are touched)
             start[j + 1] = start[j] + groups
-        _judge(codes, sizes, start[j], groups, k, levels[j], shares_flat, share_offsets, nodes[j], out_classes,
-               out_suppressed, out_kept, out_smallest, out_use_kept, out_parts)
+        _judge(hist, sizes, codes, start[j], groups, k, kinds, offsets, widths, limits, overall, monotonic,
+               levels[j], shares_flat, share_offsets, nodes[j], ok, out)
     return start, count, total

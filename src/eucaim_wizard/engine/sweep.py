@@ -1,17 +1,19 @@
-"""Every transformation of a lattice evaluated in compiled code (k-anonymity, Loss metric).
+"""Every transformation of a lattice evaluated in compiled code.
 
 Listing every transformation ("explore") evaluates the whole lattice — 12,960 nodes on
-Adult — where the search checks a few hundred.  In numpy each node costs a dozen calls and
-their fixed costs; here one compiled call evaluates one height of the lattice: every node is
-rolled up from the smallest of its direct predecessors (one level lower in one attribute) by
-hashing its classes' mapped codes, then judged (classes below ``k`` records are suppressed)
-and the Loss metric's per-attribute sums are taken.  The figures are those of
-:meth:`eucaim_wizard.anonymizer.Result.evaluate`; the classes are in a different order, so the
-Loss sums may differ in the last place (see :meth:`eucaim_wizard.metrics.Loss.loss_from_totals`).
+Adult — and a search with a model that is not monotonic (t-closeness) checks nearly as many.
+In numpy each node costs a dozen calls and their fixed costs; here one compiled call
+evaluates one height of the lattice: every node is rolled up from the smallest of its direct
+predecessors (one level lower in one attribute) by hashing its classes' codes, with their
+sensitive-value counts, then its classes are judged, and the Loss metric's per-attribute
+sums taken.  The figures are those of node-by-node evaluation; the classes are in another
+order, so the Loss sums may differ in the last place.
 
-The kernels (:mod:`._sweep_kernels`) need numba, imported on first use only.  A sweep applies
-when every privacy model is k-anonymity, the metric is Loss, and the mixed-radix key of the
-level-0 codes fits in 62 bits; otherwise the caller evaluates node by node in numpy.
+The kernels (:mod:`._sweep_kernels`) need numba, imported on first use only.  A sweep
+applies when every privacy model is k-anonymity, distinct l-diversity or equal-distance
+t-closeness (:func:`sweep_models`), the mixed-radix key of the level-0 codes fits in 62 bits
+and the sensitive attributes have at most :data:`MAX_COUNTS` values together; otherwise the
+caller evaluates node by node in numpy.
 """
 
 from __future__ import annotations
@@ -21,10 +23,74 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..privacy import DistinctLDiversity, KAnonymity, PrivacyModel, TCloseness
 from .classes import FrequencyTable
 from .lattice import Lattice
+from .parallel import halves, in_two_processes
 
 Progress = Callable[[int, int], None]
+
+#: most sensitive values (all sensitive attributes together) counted per class
+MAX_COUNTS = 256
+
+
+@dataclass(frozen=True)
+class SweepModels:
+    """The privacy models as the kernels read them (see :func:`sweep_models`)."""
+
+    k: int
+    #: per model: kind (``_sweep_kernels.DISTINCT_L`` / ``EQUAL_T``), first count column,
+    #: number of count columns, and its limit (l, or t with the models' slack)
+    kinds: np.ndarray
+    offsets: np.ndarray
+    widths: np.ndarray
+    limits: np.ndarray
+    #: each count column's share of the whole table (t-closeness's ``q``)
+    overall: np.ndarray
+    #: the first ``monotonic`` models are monotonic with suppression
+    monotonic: int
+    #: the sensitive attributes whose counts are kept, and their first column
+    columns: dict[str, int]
+
+
+def sweep_models(models: list[PrivacyModel], domains: dict) -> SweepModels | None:
+    """The models in the kernels' form, or None when one of them has no compiled verdict
+    (dataset-level models, the other l-diversities and t-closeness distances, ...)."""
+    supported = all(type(m) in (KAnonymity, DistinctLDiversity) or
+                    (type(m) is TCloseness and m.distance == "equal") for m in models)
+    if not models or not supported:
+        return None
+    from . import _sweep_kernels as kernels  # (numba: only once a sweep is wanted)
+
+    columns: dict[str, int] = {}
+    shares = []
+    for m in models:
+        name = getattr(m, "attribute", None)
+        if name is not None and name not in columns:
+            columns[name] = sum(len(s) for s in shares)
+            shares.append(np.asarray(domains[name].overall, dtype=np.float64))
+    if sum(len(s) for s in shares) > MAX_COUNTS:
+        return None
+    # the monotonic models first (their failures also tell which nodes fail below)
+    sensitive = sorted((m for m in models if type(m) is not KAnonymity), key=lambda m: not m.monotonic_with_suppression)
+    kinds, limits = [], []
+    for m in sensitive:
+        if type(m) is DistinctLDiversity:
+            kinds.append(kernels.DISTINCT_L)
+            limits.append(float(m.l))
+        else:
+            kinds.append(kernels.EQUAL_T)
+            limits.append(m.t + 1e-12)  # as TCloseness.classes_ok compares
+    return SweepModels(
+        k=max([m.k for m in models if type(m) is KAnonymity], default=0),
+        kinds=np.array(kinds, dtype=np.int64),
+        offsets=np.array([columns[m.attribute] for m in sensitive], dtype=np.int64),
+        widths=np.array([len(domains[m.attribute].overall) for m in sensitive], dtype=np.int64),
+        limits=np.array(limits, dtype=np.float64),
+        overall=np.concatenate(shares) if shares else np.zeros(1),
+        monotonic=sum(m.monotonic_with_suppression for m in sensitive),
+        columns=columns,
+    )
 
 
 @dataclass(frozen=True)
@@ -34,16 +100,19 @@ class SweepFigures:
     classes
         Equivalence classes, kept or not.
     suppressed
-        Records in classes below ``k``.
+        Records in classes that fail a model.
     kept
-        Classes of at least ``k`` records.
+        Classes that pass every model.
     smallest
         Records in the smallest kept class (0 when none is kept).
     use_kept
         Whether ``parts`` sums over the kept classes (else over the suppressed ones): the
         fewer of the two.
+    failing
+        Records in classes that fail the models that are monotonic with suppression.
     parts
-        Per attribute, Σ size·share over those classes (see :meth:`Loss.losses_from_parts`).
+        Per attribute, Σ size·share over those classes (Loss metric; see
+        :meth:`Loss.losses_from_parts`); zeros without it.
     """
 
     classes: np.ndarray
@@ -51,6 +120,7 @@ class SweepFigures:
     kept: np.ndarray
     smallest: np.ndarray
     use_kept: np.ndarray
+    failing: np.ndarray
     parts: np.ndarray
 
 
@@ -61,34 +131,34 @@ class Sweep:
     ----------
     frequency, lattice
         The data and the transformations.
-    k
-        Classes with fewer records are suppressed.
+    models
+        The privacy models (:func:`sweep_models`).
     shares
         The Loss metric's flat share table and the offset of each (attribute, level) in it
-        (:meth:`Loss.flat_shares`).
+        (:meth:`Loss.flat_shares`), to sum it; None: no sums.
     """
 
-    def __init__(self, frequency: FrequencyTable, lattice: Lattice, k: int, shares: tuple[np.ndarray, np.ndarray]):
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: SweepModels,
+                 shares: tuple[np.ndarray, np.ndarray] | None = None):
         from . import _sweep_kernels  # numba: imported here, not at start-up
 
         self._kernels = _sweep_kernels
-        self.frequency, self.lattice, self.k = frequency, lattice, int(k)
+        self.frequency, self.lattice, self.models = frequency, lattice, models
         attributes = frequency.attributes
         n_attributes = len(attributes)
         radices = [max(a.domain_size(0), 1) for a in attributes]
         places = np.ones(n_attributes, dtype=np.int64)
         for a in range(n_attributes - 2, -1, -1):
             places[a] = places[a + 1] * radices[a + 1]
-        self._places = places
         # every attribute's up-maps in one array: from level 0 to each level, and from each
         # level to the next (−1: no map)
         n_levels = max(a.n_levels for a in attributes)
-        self._up_from_zero = np.full((n_attributes, n_levels), -1, dtype=np.int64)
-        self._up_step = np.full((n_attributes, n_levels), -1, dtype=np.int64)
+        up_from_zero = np.full((n_attributes, n_levels), -1, dtype=np.int64)
+        up_step = np.full((n_attributes, n_levels), -1, dtype=np.int64)
         parts, at = [], 0
         for a, attribute in enumerate(attributes):
             for level in range(1, attribute.n_levels):
-                for table, source in ((self._up_from_zero, 0), (self._up_step, level - 1)):
+                for table, source in ((up_from_zero, 0), (up_step, level - 1)):
                     up = attribute.up(source, level)
                     table[a, level] = at
                     parts.append(up)
@@ -96,22 +166,28 @@ class Sweep:
         # the narrowest integers that hold every code (less memory to stream through)
         widest = max(radices)
         self._code_type = np.uint8 if widest <= 1 << 8 else np.uint16 if widest <= 1 << 16 else np.int32
-        self._up_flat = np.concatenate(parts).astype(self._code_type) if parts else np.zeros(1, self._code_type)
+        up_flat = np.concatenate(parts).astype(self._code_type) if parts else np.zeros(1, self._code_type)
+        self._maps = (up_flat, up_from_zero, up_step)
         base = frequency.base
-        self._base_codes = np.ascontiguousarray(base.codes.T, dtype=self._code_type)
-        self._base_sizes = np.ascontiguousarray(base.sizes, dtype=np.int64)
-        self._shares_flat = np.ascontiguousarray(shares[0], dtype=np.float64)
-        self._share_offsets = np.ascontiguousarray(shares[1], dtype=np.int64)
+        self._n_counts = len(models.overall) if models.columns else 0
+        counts = np.zeros((base.n_classes, self._n_counts), dtype=np.int32)
+        for name, first in models.columns.items():
+            d = base.distributions[name]
+            counts[d.cls, first + d.value] = d.count
+        self._base = (np.ascontiguousarray(base.codes.T, dtype=self._code_type), counts,
+                      np.ascontiguousarray(base.sizes, dtype=np.int64))
         self._lattice = (np.asarray(lattice.stride, dtype=np.int64), np.asarray(lattice.low, dtype=np.int64),
-                         np.asarray(lattice.span, dtype=np.int64))
+                         np.asarray(lattice.span, dtype=np.int64), places)
+        self._models = (np.int64(models.k), models.kinds, models.offsets, models.widths, models.limits,
+                        models.overall, np.int64(models.monotonic))
+        if shares is None:
+            self._shares = (np.zeros(1), np.zeros((0, 1), dtype=np.int64))
+        else:
+            self._shares = (np.ascontiguousarray(shares[0], dtype=np.float64),
+                            np.ascontiguousarray(shares[1], dtype=np.int64))
         # load the kernels now (from numba's cache, or compiled once: a few seconds), not in
         # each process that a caller forks afterwards
         self.run(np.zeros(0, dtype=np.int64))
-
-    def _arrays(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Room for ``rows`` classes: keys, codes (one row per class), sizes."""
-        return (np.empty(rows, dtype=np.int64), np.empty((rows, len(self._places)), dtype=self._code_type),
-                np.empty(rows, dtype=np.int64))
 
     @staticmethod
     def applies(frequency: FrequencyTable) -> bool:
@@ -123,39 +199,60 @@ class Sweep:
             space *= max(attribute.domain_size(0), 1)
         return space < 2**62
 
+    def _buffers(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Room for ``rows`` classes: keys, codes, counts (one row per class), sizes."""
+        return (np.empty(rows, dtype=np.int64), np.empty((rows, len(self._lattice[3])), dtype=self._code_type),
+                np.empty((rows, self._n_counts), dtype=np.int32), np.empty(rows, dtype=np.int64))
+
+    def run_all(self, progress: Progress | None = None, workers: int | None = None) -> SweepFigures:
+        """Every node of the lattice; on two or more cores, the upper half in a forked process
+        at the same time (:func:`~.parallel.halves`; ``workers=1``: one process)."""
+        size = self.lattice.size
+        parts = halves(self.lattice, workers)
+        if parts is None:
+            return self.run(np.arange(size), progress, size)
+        lower, upper = parts
+        fields = SweepFigures.__dataclass_fields__
+
+        def upper_half() -> dict[str, np.ndarray]:  # (only the child's nodes cross the pipe)
+            figures = self.run(upper)
+            return {name: getattr(figures, name)[upper] for name in fields}
+
+        figures, theirs = in_two_processes(lambda: self.run(lower, progress, size), upper_half)
+        for name in fields:
+            getattr(figures, name)[upper] = theirs[name]
+        if progress is not None:
+            progress(size, size)
+        return figures
+
     def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None) -> SweepFigures:
         """Evaluate ``nodes`` (a sub-lattice: every node's direct predecessors inside it or
         none), by height; ``progress(done, total)`` after each height."""
         lattice = self.lattice
         size, n_attributes = lattice.size, len(self.frequency.attributes)
-        figures = SweepFigures(np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64),
-                               np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64),
-                               np.zeros(size, dtype=bool), np.zeros((size, n_attributes)))
+        figures = SweepFigures(*(np.zeros(size, dtype=np.int64) for _ in range(4)), np.zeros(size, dtype=bool),
+                               np.zeros(size, dtype=np.int64), np.zeros((size, n_attributes)))
+        out = (figures.classes, figures.suppressed, figures.kept, figures.smallest, figures.use_kept, figures.failing,
+               figures.parts)
         nodes = np.asarray(nodes, dtype=np.int64)
         heights = lattice.height[nodes]
         order = np.lexsort((nodes, heights))
         nodes, heights = nodes[order], heights[order]
         bounds = np.flatnonzero(np.diff(heights)) + 1
         position = np.full(size, -1, dtype=np.int64)
-        # two sets of class arrays (keys, codes, sizes), used in turn by the heights (grown
-        # when one falls short)
-        spare = self._arrays(0)
+        # two sets of buffers, used in turn by the heights (grown when one falls short)
+        spare, held = self._buffers(0), self._buffers(0)
         prev_start = prev_count = np.zeros(0, dtype=np.int64)
-        prev = self._arrays(0)
-        strides, lows, spans = self._lattice
         done = 0
         for chunk in np.split(nodes, bounds):
             while True:
                 start, count, needed = self._kernels.sweep_height(
-                    chunk, position, prev_start, prev_count, *prev, self._base_codes,
-                    self._base_sizes, strides, lows, spans, self._places, self._up_flat, self._up_from_zero,
-                    self._up_step, self.k, self._shares_flat, self._share_offsets, *spare,
-                    figures.classes, figures.suppressed, figures.kept, figures.smallest, figures.use_kept,
-                    figures.parts)
-                if needed <= len(spare[2]):
+                    chunk, position, (prev_start, prev_count, *held), self._base, self._lattice, self._maps,
+                    self._models, self._shares, spare, out)
+                if needed <= len(spare[3]):
                     break
-                spare = self._arrays(max(needed, len(spare[2]) * 3 // 2))
-            prev, spare = spare, prev
+                spare = self._buffers(max(needed, len(spare[3]) * 3 // 2))
+            held, spare = spare, held
             prev_start, prev_count = start, count
             done += len(chunk)
             if progress is not None:
