@@ -515,14 +515,14 @@ class Result:
         size of a neighbour's class table; only two heights of class tables are held.  The
         Loss metric is computed from the whole table's totals and the smaller of the kept and
         the suppressed classes: the value :meth:`evaluate` gives, but for rounding that the
-        10-decimal rounding rarely shows (at most a step of 1e-10 per attribute apart).  With the Loss metric and models
-        the compiled kernels judge (k-anonymity, distinct l-diversity, equal-distance
-        t-closeness) the lattice is evaluated in compiled code, a height at a time
-        (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node by node in
-        numpy, with the same figures).  On a
-        large lattice, with two or more cores and ``fork`` (Linux, macOS), the upper half of
-        the levels of the attribute with most levels is evaluated in a forked process at the
-        same time (``workers=1`` turns that off); the figures are the same either way.
+        10-decimal rounding rarely shows (at most a step of 1e-10 per attribute apart).  With
+        the Loss metric and models the compiled kernels judge (k-anonymity, distinct
+        l-diversity, equal-distance t-closeness) the lattice is evaluated in compiled code, a
+        height at a time (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node
+        by node in numpy, with the same figures).  On a large lattice, with two or more cores
+        and ``fork`` (Linux, macOS), the upper half of one attribute's levels is evaluated in a
+        forked process at the same time (:func:`~eucaim_wizard.engine.parallel.halves`;
+        ``workers=1`` turns that off); the figures are the same either way.
         """
         lattice = self.lattice
         size = lattice.size
