@@ -188,3 +188,26 @@ def test_the_sweep_reports_progress_by_height():
     heights = len(np.unique(result.lattice.height))
     assert len(calls) == heights and calls[-1] == (result.lattice_size, result.lattice_size)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_a_sweep_that_would_take_too_much_memory_gives_way_to_numpy(monkeypatch):
+    """Past MAX_BYTES for the classes of two heights the sweep gives up (None) and the
+    caller evaluates node by node: the same figures, the same search."""
+    import eucaim_wizard.engine.parallel as parallel_module
+    import eucaim_wizard.engine.sweep as sweep_module
+    from eucaim_wizard.anonymizer import Evaluator
+
+    monkeypatch.setattr(parallel_module, "PARALLEL_NODES", 1)  # workers=2 forks, even here
+    project = _wide_project(40, n_qis=3)
+    expected = anonymize(project)
+    listed = [figures(t) for t in expected.evaluate_all(workers=1)]
+    sweep = expected._sweep
+    monkeypatch.setattr(sweep_module, "MAX_BYTES", 600 * sweep._row_bytes)  # a few hundred classes
+    assert sweep.run_all(workers=1) is None and sweep.run_all(workers=2) is None
+    fresh = anonymize(project)
+    assert [figures(t) for t in fresh.evaluate_all(workers=1)] == listed
+    with patch.object(Evaluator, "_SWEEP_AFTER", 0), patch.object(Evaluator, "_SWEEP_SHARE", 0.0):
+        searched = anonymize(project)
+    assert searched.evaluator.swept is None and searched.outcome.optimum == expected.outcome.optimum
+    monkeypatch.setattr(sweep_module, "MAX_BYTES", 100)  # not even the base table
+    assert anonymize(project)._sweep is None

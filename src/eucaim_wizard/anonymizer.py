@@ -358,7 +358,7 @@ class Evaluator:
         if self._dataset or not Sweep.applies(self.frequency):
             return None
         models = sweep_models(self.models, self.domains)
-        if models is None:
+        if models is None or not Sweep.fits(self.frequency, models):
             return None
         return Sweep(self.frequency, self.lattice, models,
                      self.metric.flat_shares() if isinstance(self.metric, Loss) else None)
@@ -534,8 +534,9 @@ class Result:
                 progress(size, size)
             return results
         sweep = self._sweep if compiled else None
-        if sweep is not None:
-            return self._swept_nodes(nodes, sweep.run_all(progress, workers))
+        figures = None if sweep is None else sweep.run_all(progress, workers)
+        if figures is not None:
+            return self._swept_nodes(nodes, figures)
         parts = halves(lattice, workers)
         if parts is None:
             return self._evaluate_nodes(nodes, progress, size)  # type: ignore[return-value]

@@ -32,6 +32,9 @@ Progress = Callable[[int, int], None]
 
 #: most sensitive values (all sensitive attributes together) counted per class
 MAX_COUNTS = 256
+#: most memory the class arrays of two heights may take (bytes, in each process); a sweep
+#: that needs more gives up (the caller evaluates node by node, holding fewer classes)
+MAX_BYTES = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class Sweep:
         self._maps = (up_flat, up_from_zero, up_step)
         base = frequency.base
         self._n_counts = len(models.overall) if models.columns else 0
+        self._row_bytes = 8 + n_attributes * np.dtype(self._code_type).itemsize + 4 * self._n_counts + 8
         counts = np.zeros((base.n_classes, self._n_counts), dtype=np.int32)
         for name, first in models.columns.items():
             d = base.distributions[name]
@@ -199,14 +203,22 @@ class Sweep:
             space *= max(attribute.domain_size(0), 1)
         return space < 2**62
 
+    @staticmethod
+    def fits(frequency: FrequencyTable, models: SweepModels) -> bool:
+        """Whether the base table with its sensitive-value counts takes at most a quarter of
+        :data:`MAX_BYTES` (the heights' classes are rolled up from it)."""
+        counts = len(models.overall) if models.columns else 0
+        return frequency.base.n_classes * (16 + 4 * len(frequency.attributes) + 4 * counts) <= MAX_BYTES // 4
+
     def _buffers(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Room for ``rows`` classes: keys, codes, counts (one row per class), sizes."""
         return (np.empty(rows, dtype=np.int64), np.empty((rows, len(self._lattice[3])), dtype=self._code_type),
                 np.empty((rows, self._n_counts), dtype=np.int32), np.empty(rows, dtype=np.int64))
 
-    def run_all(self, progress: Progress | None = None, workers: int | None = None) -> SweepFigures:
+    def run_all(self, progress: Progress | None = None, workers: int | None = None) -> SweepFigures | None:
         """Every node of the lattice; on two or more cores, the upper half in a forked process
-        at the same time (:func:`~.parallel.halves`; ``workers=1``: one process)."""
+        at the same time (:func:`~.parallel.halves`; ``workers=1``: one process).  None when
+        the classes would take more than :data:`MAX_BYTES`."""
         size = self.lattice.size
         parts = halves(self.lattice, workers)
         if parts is None:
@@ -214,20 +226,23 @@ class Sweep:
         lower, upper = parts
         fields = SweepFigures.__dataclass_fields__
 
-        def upper_half() -> dict[str, np.ndarray]:  # (only the child's nodes cross the pipe)
+        def upper_half() -> dict[str, np.ndarray] | None:  # (only the child's nodes cross the pipe)
             figures = self.run(upper)
-            return {name: getattr(figures, name)[upper] for name in fields}
+            return None if figures is None else {name: getattr(figures, name)[upper] for name in fields}
 
         figures, theirs = in_two_processes(lambda: self.run(lower, progress, size), upper_half)
+        if figures is None or theirs is None:
+            return None
         for name in fields:
             getattr(figures, name)[upper] = theirs[name]
         if progress is not None:
             progress(size, size)
         return figures
 
-    def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None) -> SweepFigures:
+    def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None) -> SweepFigures | None:
         """Evaluate ``nodes`` (a sub-lattice: every node's direct predecessors inside it or
-        none), by height; ``progress(done, total)`` after each height."""
+        none), by height; ``progress(done, total)`` after each height.  None when the
+        classes of two heights would take more than :data:`MAX_BYTES`."""
         lattice = self.lattice
         size, n_attributes = lattice.size, len(self.frequency.attributes)
         figures = SweepFigures(*(np.zeros(size, dtype=np.int64) for _ in range(4)), np.zeros(size, dtype=bool),
@@ -251,7 +266,10 @@ class Sweep:
                     self._models, self._shares, spare, out)
                 if needed <= len(spare[3]):
                     break
-                spare = self._buffers(max(needed, len(spare[3]) * 3 // 2))
+                rows = max(needed, len(spare[3]) * 3 // 2)
+                if (rows + len(held[3])) * self._row_bytes > MAX_BYTES:
+                    return None
+                spare = self._buffers(rows)
             held, spare = spare, held
             prev_start, prev_count = start, count
             done += len(chunk)
