@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .engine.classes import ClassTable, FrequencyTable
 from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
-from .engine.parallel import halves, in_two_processes
-from .engine.sweep import Sweep, SweepFigures, sweep_models
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
 from .errors import HierarchyError, ProjectError
@@ -27,6 +25,9 @@ from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
 from .project import Project, Role
 from .table import Table
+
+if TYPE_CHECKING:  # (the sweep is imported when a search or a listing first needs it)
+    from .engine.sweep import Sweep, SweepFigures
 
 Progress = Callable[[int, int], None]
 
@@ -355,6 +356,8 @@ class Evaluator:
     def make_sweep(self) -> Sweep | None:
         """The compiled evaluation of this lattice (with the Loss metric's sums when the
         metric is Loss), when it applies: see :mod:`eucaim_wizard.engine.sweep`."""
+        from .engine.sweep import Sweep, sweep_models
+
         if self._dataset or not Sweep.applies(self.frequency):
             return None
         models = sweep_models(self.models, self.domains)
@@ -537,6 +540,8 @@ class Result:
         figures = None if sweep is None else sweep.run_all(progress, workers)
         if figures is not None:
             return self._swept_nodes(nodes, figures)
+        from .engine.parallel import halves, in_two_processes
+
         parts = halves(lattice, workers)
         if parts is None:
             return self._evaluate_nodes(nodes, progress, size)  # type: ignore[return-value]
