@@ -11,9 +11,11 @@ order, so the Loss sums may differ in the last place.
 
 The kernels (:mod:`._sweep_kernels`) need numba, imported on first use only.  A sweep
 applies when every privacy model is k-anonymity, distinct l-diversity or equal-distance
-t-closeness (:func:`sweep_models`), the mixed-radix key of the level-0 codes fits in 62 bits
-and the sensitive attributes have at most :data:`MAX_COUNTS` values together; otherwise the
-caller evaluates node by node in numpy.
+t-closeness (:func:`sweep_models`), the mixed-radix key of the level-0 codes fits in 62 bits,
+the sensitive attributes have at most :data:`MAX_COUNTS` values together and the classes of
+two heights fit in :data:`MAX_BYTES`; otherwise the caller evaluates node by node in numpy.
+Callers: :meth:`eucaim_wizard.anonymizer.Result.evaluate_all` (explore), and the search's
+evaluator once a search has checked much of its lattice (:class:`eucaim_wizard.anonymizer.Evaluator`).
 """
 
 from __future__ import annotations
