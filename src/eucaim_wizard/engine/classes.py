@@ -21,6 +21,8 @@ _DENSE_FACTOR = 8
 _DENSE_LIMIT = 1 << 24
 # Up to this many rows, a comparison sort of the keys beats the radix sort.
 _SORT_ROWS = 1024
+# At most this many partial keys of base rows are kept (int32 or int64 each; see _base_key).
+_PARTIAL_CELLS = 1 << 23
 
 
 class ClassTable:
@@ -125,7 +127,8 @@ class _DistributionView(Mapping):
         return len(self._table.distributions)
 
 
-def group(codes, radices: list[int], weights: np.ndarray | None):
+def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndarray | None = None,
+          inverse: bool = True):
     """Group rows by their code vectors.
 
     Parameters
@@ -137,6 +140,10 @@ def group(codes, radices: list[int], weights: np.ndarray | None):
         Number of possible codes of each column.
     weights
         Records per row (``None``: one each).
+    key
+        The rows' mixed-radix keys when the caller has them (see :func:`_combine`).
+    inverse
+        False: the caller does not need ``inverse``, which may then be None.
 
     Returns
     -------
@@ -153,18 +160,19 @@ def group(codes, radices: list[int], weights: np.ndarray | None):
     space = _space(radices)
     affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 256))
     if space <= affordable:
-        key = _combine(codes, radices, space)
+        key = _combine(codes, radices, space) if key is None else key
         dense = np.bincount(key, weights=weights, minlength=space)
         present = np.flatnonzero(dense > 0)  # (numpy's nonzero is far slower on numbers than on booleans)
+        sizes = dense[present].astype(np.int64)
+        if not inverse:  # (numbering the rows' groups costs as much as counting them)
+            return (present, None), sizes, None
         slot = np.empty(space, dtype=np.int64)  # only the slots of present keys are read
         slot[present] = np.arange(len(present))
-        inverse = slot[key]
-        sizes = dense[present].astype(np.int64)
-        return (present, None), sizes, inverse
+        return (present, None), sizes, slot[key]
     if space < 2**62:
         # sort the keys (a radix sort on 16-bit digits): linear in the rows, and faster than
         # renumbering column by column (measured: 1.1× at 3,000 rows, 3.8× at 19,500)
-        key = _combine(codes, radices, space)
+        key = _combine(codes, radices, space) if key is None else key
         order = _sort_order(key, space)
         ordered = key[order]
         starts = np.empty(n, dtype=bool)
@@ -322,6 +330,9 @@ class FrequencyTable:
         self._base_at: dict[tuple[int, int], np.ndarray] = {}
         # attributes → the groups of their level-0 values (see projection)
         self._projections: dict[tuple[int, ...], ClassTable] = {}
+        # (first attribute, levels of three) → their mixed-radix key on the base rows (see _base_key)
+        self._partial_keys: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
+        self._partial_cells = 0
 
     def base_codes(self, a: int, level: int) -> np.ndarray:
         """The base table's codes of attribute ``a`` generalized to ``level``."""
@@ -370,18 +381,25 @@ class FrequencyTable:
 
     def roll_up(self, source: ClassTable, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels``, computed from the classes of a more specific ``source``."""
-        return self.roll_up_with_inverse(source, levels)[0]
+        return self._roll_up(source, levels, inverse=False)[0]
 
     def roll_up_with_inverse(self, source: ClassTable, levels: tuple[int, ...]) -> tuple[ClassTable, np.ndarray]:
         """:meth:`roll_up`, and for every class of ``source`` the index of its class."""
+        return self._roll_up(source, levels, inverse=True)  # type: ignore[return-value]
+
+    def _roll_up(self, source: ClassTable, levels: tuple[int, ...], *,
+                 inverse: bool) -> tuple[ClassTable, np.ndarray | None]:
         if not self.attributes:
-            inverse = np.zeros(source.n_classes, dtype=np.int64)
+            everything = np.zeros(source.n_classes, dtype=np.int64)
             return ClassTable(levels, np.zeros((0, source.n_classes), dtype=np.int32), source.sizes.copy(), distributions={
-                name: d.rolled_up(inverse, 1) for name, d in source.distributions.items()}), inverse
+                name: d.rolled_up(everything, 1) for name, d in source.distributions.items()}), everything
         # the source's codes, those of the generalized attributes mapped to their new level
         # (from the base: its generalized columns, kept between checks, without copying the base)
+        radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
+        key = None
         if source is self.base:
             mapped = [self.base_codes(a, want) for a, want in enumerate(levels)]
+            key = self._base_key(levels, radices)
         else:
             codes = source.codes
             mapped = None
@@ -392,16 +410,46 @@ class FrequencyTable:
                     np.take(self.attributes[a].up(have, want), codes[a], out=mapped[a])
             if mapped is None:
                 mapped = codes
-        radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
-        grouped, sizes, inverse = group(mapped, radices, source.sizes)
+        # each source class's class is needed for the sensitive values and the first records
+        needed = inverse or source.sensitive or source.representatives is not None
+        grouped, sizes, classes_of = group(mapped, radices, source.sizes, key=key, inverse=needed)
         table = _table(levels, grouped, sizes, radices)
         if source.sensitive:
-            table._pending = (source, inverse)
+            table._pending = (source, classes_of)
         if source.representatives is not None:
             representatives = np.full(table.n_classes, np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(representatives, inverse, source.representatives)
+            np.minimum.at(representatives, classes_of, source.representatives)
             table.representatives = representatives
-        return table, inverse
+        return table, classes_of
+
+    def _base_key(self, levels: tuple[int, ...], radices: list[int]) -> np.ndarray | None:
+        """The mixed-radix key of every base row at ``levels`` (as :func:`_combine` makes it),
+        from the keys of groups of three consecutive attributes at their levels, kept between
+        checks: four numpy operations where combining column by column takes two per
+        attribute (on Adult's 19,502 rows 19 µs instead of 69).  None for fewer than four
+        attributes or keys past 62 bits (the caller combines the columns)."""
+        n = len(levels)
+        space = _space(radices)
+        if n < 4 or space >= 2**62:
+            return None
+        key = None
+        for first in range(0, n, 3):
+            part = range(first, min(first + 3, n))
+            sub_levels = tuple(levels[a] for a in part)
+            sub_radices = [radices[a] for a in part]
+            sub_space = _space(sub_radices)
+            partial = self._partial_keys.get((first, sub_levels))
+            if partial is None:
+                partial = _combine([self.base_codes(a, levels[a]) for a in part], sub_radices, sub_space)
+                if self._partial_cells + len(partial) <= _PARTIAL_CELLS:
+                    self._partial_keys[(first, sub_levels)] = partial
+                    self._partial_cells += len(partial)
+            if key is None:
+                key = partial.astype(np.int32 if space < 2**31 else np.int64)  # (a copy)
+            else:
+                key *= sub_space  # (no partial product exceeds the key: no overflow)
+                key += partial
+        return key
 
     def track_representatives(self) -> None:
         """Keep, for every class of every table from now on, the smallest index of its records."""
