@@ -361,8 +361,7 @@ class Loss(_MultiDimensional):
 
     def _normalise(self, a: int, totals: np.ndarray) -> np.ndarray:
         """:meth:`_normalise_one` of many sums: the same operations, element by element."""
-        low = self.g * self.n / self.domain[a]
-        span = self.n - low
+        low, span = self._range(a)
         if span <= 0:
             return np.zeros(len(totals))
         return np.floor(np.maximum((totals - low) / span, 0.0) * 1e10) / 1e10
@@ -370,11 +369,15 @@ class Loss(_MultiDimensional):
     def _normalise_one(self, a: int, total: float) -> float:
         """Attribute ``a``'s sum between its lowest ``g·n/M`` and ``n``, clipped at 0 and
         rounded down to 10 decimals as ARX does (0 when the attribute's span is empty)."""
-        low = self.g * self.n / self.domain[a]
-        span = self.n - low
+        low, span = self._range(a)
         if span <= 0:
             return 0.0
         return math.floor(max((total - low) / span, 0.0) * 1e10) / 1e10
+
+    def _range(self, a: int) -> tuple[float, float]:
+        """Attribute ``a``'s lowest sum ``g·n/M`` and the span from it to ``n``."""
+        low = self.g * self.n / self.domain[a]
+        return low, self.n - low
 
 
 class Precision(_MultiDimensional):
