@@ -211,3 +211,17 @@ def test_a_sweep_that_would_take_too_much_memory_gives_way_to_numpy(monkeypatch)
     assert searched.evaluator.swept is None and searched.outcome.optimum == expected.outcome.optimum
     monkeypatch.setattr(sweep_module, "MAX_BYTES", 100)  # not even the base table
     assert anonymize(project)._sweep is None
+
+
+def test_deciding_whether_a_sweep_applies_does_not_load_numba():
+    """numba (0.4 s to import) is loaded by a Sweep only, not to read the models' form."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom eucaim_wizard.engine.sweep import sweep_models\n"
+            "from eucaim_wizard.privacy import KAnonymity\n"
+            "assert sweep_models([KAnonymity(k=2)], {}) is not None\n"
+            "print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

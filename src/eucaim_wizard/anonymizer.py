@@ -532,14 +532,14 @@ class Result:
         nodes = np.arange(size)
         if compiled and self.evaluator.swept is not None and isinstance(self.metric, Loss):
             # the search has swept the lattice already
-            results = self._swept_nodes(nodes, self.evaluator.swept)
+            results = self._swept_nodes(self.evaluator.swept)
             if progress is not None:
                 progress(size, size)
             return results
         sweep = self._sweep if compiled else None
         figures = None if sweep is None else sweep.run_all(progress, workers)
         if figures is not None:
-            return self._swept_nodes(nodes, figures)
+            return self._swept_nodes(figures)
         from .engine.parallel import halves, in_two_processes
 
         parts = halves(lattice, workers)
@@ -606,21 +606,16 @@ class Result:
                 progress(done, total or len(order))
         return results
 
-    def _swept_nodes(self, nodes: np.ndarray, figures: SweepFigures) -> list[Transformation]:
-        """:meth:`_evaluate_nodes`'s answer from the figures of a sweep (Loss metric)."""
+    def _swept_nodes(self, figures: SweepFigures) -> list[Transformation]:
+        """Every transformation from the figures of a sweep of the lattice (Loss metric)."""
         metric = self.metric
         assert isinstance(metric, Loss)
-        nodes = np.sort(np.asarray(nodes))
-        suppressed = figures.suppressed[nodes]
-        loss = metric.losses_from_parts(self.lattice.levels[nodes], figures.parts[nodes], figures.use_kept[nodes],
-                                        suppressed)
-        loss = np.where(suppressed == 0, metric.bound[nodes], loss)  # the bound is exact there
-        results: list = [None] * self.lattice.size
-        for node, *figures_of in zip(nodes.tolist(), (suppressed <= self.evaluator.max_suppressed).tolist(),
-                                     loss.tolist(), suppressed.tolist(), figures.kept[nodes].tolist(),
-                                     figures.smallest[nodes].tolist()):
-            results[node] = self._transformation_of(node, *figures_of)
-        return results
+        suppressed = figures.suppressed
+        loss = metric.losses_from_parts(self.lattice.levels, figures.parts, figures.use_kept, suppressed)
+        loss = np.where(suppressed == 0, metric.bound, loss)  # the bound is exact there
+        anonymous = suppressed <= self.evaluator.max_suppressed
+        return [self._transformation_of(node, *figures_of) for node, figures_of in enumerate(zip(
+            anonymous.tolist(), loss.tolist(), suppressed.tolist(), figures.kept.tolist(), figures.smallest.tolist()))]
 
     @cached_property
     def optimum(self) -> Transformation | None:

@@ -13,17 +13,28 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .sweep import DISTINCT_L
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: multiply, keep the top bits
 
-#: model kinds of the ``kinds`` array (k-anonymity is the ``k`` argument)
-DISTINCT_L = 1
-EQUAL_T = 2
+
+@njit(cache=True, nogil=True)
+def _table_bits(rows):
+    """log2 of the hash table's slots for ``rows`` rows: at least twice as many slots."""
+    bits = 1
+    while (1 << bits) < 2 * rows:
+        bits += 1
+    return bits
 
 
 @njit(cache=True, nogil=True)
 def _insert(key, size, sizes, keys, d0, table, mask, shift, groups):
     """Add ``size`` records of ``key`` to its group: returns the group's index, or
-    −1 − index when the group is new (its codes and counts are then copied by the caller)."""
+    −1 − index when the group is new (its codes and counts are then copied by the caller).
+
+    Small on purpose: LLVM inlines it into the loops over rows.  A helper that also takes
+    the count arrays is not inlined, and then costs ~40× per row (reference counting of
+    its array arguments at every call), so the callers add the counts themselves."""
     slot = (np.uint64(key) * _GOLDEN) >> shift
     while True:
         g = table[slot]
@@ -39,19 +50,19 @@ def _insert(key, size, sizes, keys, d0, table, mask, shift, groups):
 
 
 @njit(cache=True, nogil=True)
-def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, keys, codes, hist, sizes, d0,
-              table, bits):
+def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, keys, codes, hist, sizes, d0, table):
     """Group rows ``s0 … s0+n`` of the source with attribute ``a``'s codes mapped through
     ``up`` (the others unchanged); the groups go to the destination arrays from row ``d0``,
     in order of first appearance.  Returns the number of groups.
 
-    Open addressing with linear probing on the mixed-radix key of the codes (below 2**62,
-    so a key is a group); a row's new key is its old one with one digit changed."""
+    Open addressing with linear probing (:func:`_table_bits` of ``table``'s slots) on the
+    mixed-radix key of the codes (below 2**62, so a key is a group); a row's new key is its
+    old one with one digit changed."""
     n_attributes = src_codes.shape[1]
     n_counts = src_hist.shape[1]
-    mask = np.uint64((1 << bits) - 1)
-    shift = np.uint64(64 - bits)
-    table[:] = -1
+    bits = _table_bits(n)
+    mask, shift = np.uint64((1 << bits) - 1), np.uint64(64 - bits)
+    table[:1 << bits] = -1
     groups = 0
     for i in range(s0, s0 + n):
         code = src_codes[i, a]
@@ -74,28 +85,28 @@ def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, key
 
 
 @njit(cache=True, nogil=True)
-def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, codes, hist, sizes, d0, table, bits):
+def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, codes, hist, sizes, d0, table):
     """:func:`_roll_one` of the first ``n`` rows of the base table (level-0 codes), every
-    attribute mapped through its up-map (``maps[a]``: its offset in ``up_flat``, −1: none)."""
+    attribute mapped through its up-map (``maps[a]``: its offset in ``up_flat``, −1: none).
+    (The same loop body as :func:`_roll_one`'s, written out: see :func:`_insert`.)"""
     n_attributes = src_codes.shape[1]
     n_counts = src_hist.shape[1]
-    mask = np.uint64((1 << bits) - 1)
-    shift = np.uint64(64 - bits)
-    table[:] = -1
+    bits = _table_bits(n)
+    mask, shift = np.uint64((1 << bits) - 1), np.uint64(64 - bits)
+    table[:1 << bits] = -1
+    mapped = np.empty(n_attributes, dtype=codes.dtype)
     groups = 0
     for i in range(n):
         key = np.int64(0)
         for b in range(n_attributes):
             code = src_codes[i, b]
-            if maps[b] >= 0:
-                code = up_flat[maps[b] + code]
-            key += np.int64(code) * places[b]
+            mapped[b] = up_flat[maps[b] + code] if maps[b] >= 0 else code
+            key += np.int64(mapped[b]) * places[b]
         g = _insert(key, src_sizes[i], sizes, keys, d0, table, mask, shift, groups)
         if g < 0:
             row = d0 + groups
             for b in range(n_attributes):
-                code = src_codes[i, b]
-                codes[row, b] = up_flat[maps[b] + code] if maps[b] >= 0 else code
+                codes[row, b] = mapped[b]
             for v in range(n_counts):
                 hist[row, v] = src_hist[i, v]
             groups += 1
@@ -224,10 +235,10 @@ def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buf
     n_attributes = strides.shape[0]
     source = np.empty(n_nodes, dtype=np.int64)  # index in prev, or −1: the base table
     changed = np.empty(n_nodes, dtype=np.int64)  # the attribute one level up from the source
-    start = np.empty(n_nodes, dtype=np.int64)
+    start = np.zeros(n_nodes, dtype=np.int64)
     count = np.zeros(n_nodes, dtype=np.int64)
     levels = np.empty((n_nodes, n_attributes), dtype=np.int64)
-    total = 0
+    total = 0  # at most this many classes: each node has at most its source's
     largest = 1
     for j in range(n_nodes):
         node = nodes[j]
@@ -244,35 +255,25 @@ def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buf
         source[j] = best
         changed[j] = best_attribute
         rows = prev_count[best] if best >= 0 else base_sizes.shape[0]
-        start[j] = total
         total += rows
-        if rows > largest:
-            largest = rows
+        largest = max(largest, rows)
     if total > sizes.shape[0]:
         return start, count, total
-    bits = 1
-    while (1 << bits) < 2 * largest:
-        bits += 1
-    table = np.empty(1 << bits, dtype=np.int32)
+    table = np.empty(1 << _table_bits(largest), dtype=np.int32)
     ok = np.empty(largest, dtype=np.bool_)
     mapping = np.empty(n_attributes, dtype=np.int64)
     for j in range(n_nodes):
         best = source[j]
-        n = prev_count[best] if best >= 0 else base_sizes.shape[0]
-        bits = 1
-        while (1 << bits) < 2 * n:
-            bits += 1
         if best >= 0:
             a = changed[j]
             offset = up_step[a, levels[j, a]]
-            groups = _roll_one(prev_keys, prev_codes, prev_hist, prev_sizes, prev_start[best], n, a,
-                               up_flat[offset:], places[a], keys, codes, hist, sizes, start[j], table[:1 << bits],
-                               bits)
+            groups = _roll_one(prev_keys, prev_codes, prev_hist, prev_sizes, prev_start[best], prev_count[best], a,
+                               up_flat[offset:], places[a], keys, codes, hist, sizes, start[j], table)
         else:
             for a in range(n_attributes):
                 mapping[a] = up_from_zero[a, levels[j, a]]
-            groups = _roll_all(base_codes, base_hist, base_sizes, n, mapping, up_flat, places, keys, codes, hist,
-                               sizes, start[j], table[:1 << bits], bits)
+            groups = _roll_all(base_codes, base_hist, base_sizes, base_sizes.shape[0], mapping, up_flat, places, keys,
+                               codes, hist, sizes, start[j], table)
         count[j] = groups
         position[nodes[j]] = j
         if j + 1 < n_nodes:  # the next node's classes follow these (only the rows used are touched)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..privacy import DistinctLDiversity, KAnonymity, PrivacyModel, TCloseness
-from .classes import FrequencyTable
+from .classes import FrequencyTable, _space
 from .lattice import Lattice
 from .parallel import halves, in_two_processes
 
@@ -37,6 +37,8 @@ MAX_COUNTS = 256
 #: most memory the class arrays of two heights may take (bytes, in each process); a sweep
 #: that needs more gives up (the caller evaluates node by node, holding fewer classes)
 MAX_BYTES = 2 << 30
+#: model kinds of :attr:`SweepModels.kinds` (k-anonymity is :attr:`SweepModels.k`)
+DISTINCT_L, EQUAL_T = 1, 2
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class SweepModels:
     """The privacy models as the kernels read them (see :func:`sweep_models`)."""
 
     k: int
-    #: per model: kind (``_sweep_kernels.DISTINCT_L`` / ``EQUAL_T``), first count column,
+    #: per model: kind (:data:`DISTINCT_L` / :data:`EQUAL_T`), first count column,
     #: number of count columns, and its limit (l, or t with the models' slack)
     kinds: np.ndarray
     offsets: np.ndarray
@@ -65,8 +67,6 @@ def sweep_models(models: list[PrivacyModel], domains: dict) -> SweepModels | Non
                     (type(m) is TCloseness and m.distance == "equal") for m in models)
     if not models or not supported:
         return None
-    from . import _sweep_kernels as kernels  # (numba: only once a sweep is wanted)
-
     columns: dict[str, int] = {}
     shares = []
     for m in models:
@@ -81,10 +81,10 @@ def sweep_models(models: list[PrivacyModel], domains: dict) -> SweepModels | Non
     kinds, limits = [], []
     for m in sensitive:
         if type(m) is DistinctLDiversity:
-            kinds.append(kernels.DISTINCT_L)
+            kinds.append(DISTINCT_L)
             limits.append(float(m.l))
         else:
-            kinds.append(kernels.EQUAL_T)
+            kinds.append(EQUAL_T)
             limits.append(m.t + 1e-12)  # as TCloseness.classes_ok compares
     return SweepModels(
         k=max([m.k for m in models if type(m) is KAnonymity], default=0),
@@ -96,6 +96,16 @@ def sweep_models(models: list[PrivacyModel], domains: dict) -> SweepModels | Non
         monotonic=sum(m.monotonic_with_suppression for m in sensitive),
         columns=columns,
     )
+
+
+def _counts(models: SweepModels) -> int:
+    """Sensitive-value counts kept per class."""
+    return len(models.overall) if models.columns else 0
+
+
+def _row_bytes(n_attributes: int, code_bytes: int, counts: int) -> int:
+    """Bytes of one class: its key, codes, int32 counts and size."""
+    return 8 + n_attributes * code_bytes + 4 * counts + 8
 
 
 @dataclass(frozen=True)
@@ -174,8 +184,8 @@ class Sweep:
         up_flat = np.concatenate(parts).astype(self._code_type) if parts else np.zeros(1, self._code_type)
         self._maps = (up_flat, up_from_zero, up_step)
         base = frequency.base
-        self._n_counts = len(models.overall) if models.columns else 0
-        self._row_bytes = 8 + n_attributes * np.dtype(self._code_type).itemsize + 4 * self._n_counts + 8
+        self._n_counts = _counts(models)
+        self._row_bytes = _row_bytes(n_attributes, np.dtype(self._code_type).itemsize, self._n_counts)
         counts = np.zeros((base.n_classes, self._n_counts), dtype=np.int32)
         for name, first in models.columns.items():
             d = base.distributions[name]
@@ -192,25 +202,31 @@ class Sweep:
             self._shares = (np.ascontiguousarray(shares[0], dtype=np.float64),
                             np.ascontiguousarray(shares[1], dtype=np.int64))
         # load the kernels now (from numba's cache, or compiled once: a few seconds), not in
-        # each process that a caller forks afterwards
-        self.run(np.zeros(0, dtype=np.int64))
+        # each process that a caller forks afterwards: one call on no nodes
+        nothing = np.zeros(0, dtype=np.int64)
+        self._kernels.sweep_height(nothing, nothing, (nothing, nothing, *self._buffers(0)), self._base, self._lattice,
+                                   self._maps, self._models, self._shares, self._buffers(0), self._out(self._figures(1)))
 
     @staticmethod
     def applies(frequency: FrequencyTable) -> bool:
         """Whether the level-0 codes of every quasi-identifier fit one 62-bit key."""
-        if not frequency.attributes:
-            return False
-        space = 1
-        for attribute in frequency.attributes:
-            space *= max(attribute.domain_size(0), 1)
-        return space < 2**62
+        return bool(frequency.attributes) and _space([a.domain_size(0) for a in frequency.attributes]) < 2**62
 
     @staticmethod
     def fits(frequency: FrequencyTable, models: SweepModels) -> bool:
         """Whether the base table with its sensitive-value counts takes at most a quarter of
         :data:`MAX_BYTES` (the heights' classes are rolled up from it)."""
-        counts = len(models.overall) if models.columns else 0
-        return frequency.base.n_classes * (16 + 4 * len(frequency.attributes) + 4 * counts) <= MAX_BYTES // 4
+        return frequency.base.n_classes * _row_bytes(len(frequency.attributes), 4, _counts(models)) <= MAX_BYTES // 4
+
+    def _figures(self, size: int) -> SweepFigures:
+        """Zeroed figures for ``size`` nodes."""
+        return SweepFigures(*(np.zeros(size, dtype=np.int64) for _ in range(4)), np.zeros(size, dtype=bool),
+                            np.zeros(size, dtype=np.int64), np.zeros((size, len(self.frequency.attributes))))
+
+    @staticmethod
+    def _out(figures: SweepFigures) -> tuple[np.ndarray, ...]:
+        """The figures as the kernels write them (the fields in their order)."""
+        return tuple(getattr(figures, name) for name in SweepFigures.__dataclass_fields__)
 
     def _buffers(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Room for ``rows`` classes: keys, codes, counts (one row per class), sizes."""
@@ -246,11 +262,9 @@ class Sweep:
         none), by height; ``progress(done, total)`` after each height.  None when the
         classes of two heights would take more than :data:`MAX_BYTES`."""
         lattice = self.lattice
-        size, n_attributes = lattice.size, len(self.frequency.attributes)
-        figures = SweepFigures(*(np.zeros(size, dtype=np.int64) for _ in range(4)), np.zeros(size, dtype=bool),
-                               np.zeros(size, dtype=np.int64), np.zeros((size, n_attributes)))
-        out = (figures.classes, figures.suppressed, figures.kept, figures.smallest, figures.use_kept, figures.failing,
-               figures.parts)
+        size = lattice.size
+        figures = self._figures(size)
+        out = self._out(figures)
         nodes = np.asarray(nodes, dtype=np.int64)
         heights = lattice.height[nodes]
         order = np.lexsort((nodes, heights))
