@@ -69,3 +69,50 @@ def test_few_attributes_are_combined_column_by_column():
     table = Table.from_columns({"a": ["1", "2"], "b": ["2", "2"], "c": ["1", "1"]})
     frequency = FrequencyTable([encode_attribute(table, n, h, 0, 1) for n in "abc"])
     assert frequency._base_key((0, 1, 0), [2, 1, 2]) is None
+
+
+def _classes_by_records(frequency, levels):
+    """{class codes: records}, by grouping every record (the oracle)."""
+    direct = {}
+    for row in range(frequency.n_records):
+        cell = tuple(int(frequency.base_codes(a, level)[frequency.record_row[row]]) for a, level in enumerate(levels))
+        direct[cell] = direct.get(cell, 0) + 1
+    return direct
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frequency_tables(), st.data())
+def test_dense_base_counts_give_the_classes_of_grouping_the_records(frequency, data):
+    for _ in range(3):
+        levels = tuple(data.draw(st.integers(0, a.n_levels - 1)) for a in frequency.attributes)
+        counts = frequency.base_counts(levels)
+        radices = [a.domain_size(level) for a, level in zip(frequency.attributes, levels)]
+        if _space(radices) > max(8 * frequency.base.n_classes, 256):
+            assert counts is None  # too many possible keys to count densely
+            continue
+        assert counts.dtype == np.float64 and len(counts) == _space(radices)
+        assert int(counts.sum()) == frequency.n_records
+        table = frequency.from_counts(levels, counts)
+        got = {tuple(int(c) for c in table.codes[:, i]): int(table.sizes[i]) for i in range(table.n_classes)}
+        assert got == _classes_by_records(frequency, levels)
+        rolled = frequency.roll_up(frequency.base, levels)  # the same table, key for key
+        assert (rolled.codes == table.codes).all() and (rolled.sizes == table.sizes).all()
+
+
+def test_value_counts_count_every_value_of_the_hierarchy():
+    h = Hierarchy([["1", "*"], ["2", "*"], ["3", "*"]])
+    table = Table.from_columns({"a": ["1", "3", "3", "1", "3"], "b": ["2", "2", "1", "1", "2"],
+                                "c": ["1", "1", "1", "2", "2"]})
+    frequency = FrequencyTable([encode_attribute(table, n, h, 0, 1) for n in "abc"])
+    assert frequency.value_counts(0).tolist() == [2, 0, 3]  # "2" is in the hierarchy, not the data
+    assert frequency.value_counts(1).tolist() == [2, 3, 0]
+    # the groups of one attribute generalized: from the same counts
+    assert frequency.projection((0,), (1,)).sizes.tolist() == [5]
+
+
+def test_records_where_sums_the_sizes_under_the_mask():
+    sizes = np.array([3, 1, 4, 1, 5], dtype=np.int64)
+    mask = np.array([True, False, True, False, True])
+    assert classes_module.records_where(sizes, mask) == 12
+    assert classes_module.records_where(sizes, ~mask) == 2
+    assert classes_module.records_where(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)) == 0

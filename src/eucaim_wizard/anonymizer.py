@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .engine.classes import ClassTable, FrequencyTable
+from .engine.classes import ClassTable, FrequencyTable, records_where
 from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize, record_classes
 from .errors import HierarchyError, ProjectError
 from .metrics import Loss, Metric, build_metric
-from .privacy import ClassStatistics, PrivacyModel
+from .privacy import ClassStatistics, KAnonymity, PrivacyModel
 from .privacy.base import SensitiveDomain
 from .project import Project, Role
 from .table import Table
@@ -157,6 +157,10 @@ class Evaluator:
         # when every model is per class and monotonic without suppression, a node whose
         # classes all pass makes every node above it pass, suppressing nothing
         self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
+        # only k-anonymity (and no sensitive values, no representatives): a node rolled up from
+        # the base table is judged on its dense counts (see _counted)
+        self._k_only = max(m.k for m in models) if models and all(type(m) is KAnonymity for m in models) and \
+            not frequency.base.sensitive and frequency.base.representatives is None else None
         # the cached class tables, their levels and their size (classes + sensitive triples)
         self._cached: list[ClassTable] = []
         self._sources = _Sources(lattice)
@@ -208,7 +212,7 @@ class Evaluator:
             verdict = model.fails_within(stats)
             if verdict is not None:
                 fails |= verdict
-        return int(groups.sizes[fails].sum())
+        return records_where(groups.sizes, fails)
 
     def _pairs_rule_out(self, levels: list[int]) -> bool:
         """Do the groups of some pair of quasi-identifiers at ``levels`` already hold more
@@ -268,6 +272,27 @@ class Evaluator:
         self._add(classes)
         return classes
 
+    def _counted(self, node: int, screen: bool) -> ClassTable | None:
+        """:meth:`classes`, for k-anonymity alone: a node whose cheapest source is the base
+        table is counted densely over its key space, and with ``screen`` a node whose classes
+        smaller than k hold more records than may be suppressed is settled on those counts
+        (None): neither the keys of its classes nor their table are made (at 5 % suppression
+        most checks are such nodes).  Its table is not kept for roll-ups then."""
+        levels = self.lattice.row(node)
+        source = self._cached[self._sources.cheapest_below(levels)]
+        wanted = tuple(levels)
+        if source.levels == wanted:
+            return source
+        counts = self.frequency.base_counts(wanted) if source is self.frequency.base else None
+        if counts is None:
+            classes = self.frequency.roll_up(source, wanted)
+        else:
+            if screen and int(np.dot(counts, counts < self._k_only)) > self.max_suppressed:  # (empty keys add 0)
+                return None
+            classes = self.frequency.from_counts(wanted, counts)
+        self._add(classes)
+        return classes
+
     def statistics(self, classes: ClassTable) -> ClassStatistics:
         """What the privacy models see of ``classes``."""
         return ClassStatistics(classes.sizes, self.frequency.n_records, classes.distribution_view, self.domains,
@@ -303,12 +328,12 @@ class Evaluator:
         ok = np.ones(classes.n_classes, dtype=bool)
         for model in self._monotonic:
             ok &= model.classes_ok(stats)
-        fails_below = int(classes.sizes[~ok].sum()) > self.max_suppressed
+        fails_below = records_where(classes.sizes, ~ok) > self.max_suppressed
         if screen and (fails_below or self._screened_out(classes, ok)):
             return None, stats, False, fails_below
         for model in self._other:
             ok &= model.classes_ok(stats)
-        holds = int(classes.sizes[~ok].sum()) <= self.max_suppressed
+        holds = records_where(classes.sizes, ~ok) <= self.max_suppressed
         for model in self._dataset:
             if not holds:
                 break
@@ -328,7 +353,7 @@ class Evaluator:
         transformations without rolling up the counts of all classes."""
         if not self._other:
             return False
-        budget = self.max_suppressed - int(classes.sizes[~ok].sum())
+        budget = self.max_suppressed - records_where(classes.sizes, ~ok)
         kept = np.flatnonzero(ok)
         if len(kept) == 0:
             return False
@@ -388,11 +413,13 @@ class Evaluator:
             return self._swept_evaluation(node)
         if screen and self._pairs and self._pairs_rule_out(self.lattice.row(node)):
             return Evaluation.settled(fails_below=True)  # (so is every node below it)
-        classes = self.classes(node)
+        classes = self._counted(node, screen) if self._k_only is not None else self.classes(node)
+        if classes is None:
+            return Evaluation.settled(fails_below=True)
         ok, stats, anonymous, fails_below = self.judge(classes, screen=screen)
         if ok is None:  # settled by its largest classes
             return Evaluation.settled(fails_below=fails_below)
-        suppressed = int(classes.sizes[~ok].sum())
+        suppressed = records_where(classes.sizes, ~ok)
         nothing = bool(ok.all())
         # The search needs the loss of anonymous nodes only; a bound that is exact makes
         # even that free when nothing is suppressed.  Other losses are computed on demand.
@@ -402,7 +429,7 @@ class Evaluator:
             loss = float(self.metric.bound[node])
         else:
             loss = None
-        kept = classes.sizes[ok]
+        kept = classes.sizes if nothing else np.compress(ok, classes.sizes)
         self._anonymous_seen |= anonymous
         return Evaluation(
             anonymous=anonymous,
