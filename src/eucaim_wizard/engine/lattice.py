@@ -36,6 +36,8 @@ class Lattice:
         #: the lattice as an array: ``array.reshape(lattice.shape)[levels - low]`` is a node
         self.shape = tuple(int(s) for s in self.span)
         self._digits = list(zip(self._strides, self.shape, self._lows))
+        #: per quasi-identifier, (id distance to the node one level more general, highest level)
+        self.steps: list[tuple[int, int]] = list(zip(self._strides, self._highs))
         self._rows_computed = 0
 
     @cached_property

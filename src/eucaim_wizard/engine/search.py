@@ -26,6 +26,7 @@ finds, on each path, the lowest node where that part holds.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,18 +166,22 @@ def search(
     suppresses_nothing = np.zeros(size, dtype=bool)
     dominated = np.zeros(size, dtype=bool)  # above an anonymous node, with a monotonic metric
     status_box, nothing_box, dominated_box = (a.reshape(lattice.shape) for a in (status, suppresses_nothing, dominated))
+    bound = np.ascontiguousarray(bound, dtype=np.float64)
+    # single nodes are read through memoryviews: Python numbers at half the cost of numpy
+    # scalars (the search reads a few per successor of every node on its paths), and they see
+    # every update of the arrays
+    status_at, loss_at, bound_at, dominated_at, nothing_at = (
+        memoryview(a) for a in (status, loss, bound, dominated, suppresses_nothing))
     evaluations: dict[int, Evaluation] = {}
     best: int | None = None
-
-    def limit() -> float:
-        if best is None or np.isinf(loss[best]):
-            return np.inf
-        return loss[best] + TOLERANCE * max(1.0, abs(loss[best]))
+    best_limit = math.inf  # the loss a candidate must not exceed (the best loss, with tolerance)
 
     def offer(node: int) -> None:
-        nonlocal best
+        nonlocal best, best_limit
         if best is None or _better(loss[node], lattice.height[node], node, loss[best], lattice.height[best], best):
             best = node
+            value = loss_at[best]
+            best_limit = math.inf if math.isinf(value) else value + TOLERANCE * max(1.0, abs(value))
 
     def check(node: int) -> bool:
         return evaluated(node).anonymous
@@ -212,7 +217,7 @@ def search(
         return result
 
     def resolved(node: int) -> bool:
-        return status[node] == NOT_ANONYMOUS or not np.isnan(loss[node]) or bool(dominated[node])
+        return status_at[node] == NOT_ANONYMOUS or not math.isnan(loss_at[node]) or dominated_at[node]
 
     # best-first by bound, ties as in the final choice; the candidates are screened in
     # chunks (vectorised), then one by one, as evaluations resolve nodes further on
@@ -221,41 +226,51 @@ def search(
     order = candidates[np.lexsort((candidates, lattice.height[candidates], bound[candidates]))]
     for start in range(0, len(order), _CHUNK):
         chunk = order[start:start + _CHUNK]
-        chunk = chunk[bound[chunk] <= limit()]
+        chunk = chunk[bound[chunk] <= best_limit]
         if len(chunk) == 0:
             break  # sorted by bound: every later candidate is beyond it too
         chunk = chunk[(status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~dominated[chunk]]
         for node in chunk.tolist():
             while not resolved(node):
-                if bound[node] > limit():
+                if bound_at[node] > best_limit:
                     return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
-                if status[node] == ANONYMOUS and suppresses_nothing[node] and exact_bound:
-                    loss[node] = bound[node]  # nothing suppressed: the loss is the bound
+                if status_at[node] == ANONYMOUS and nothing_at[node] and exact_bound:
+                    loss[node] = bound_at[node]  # nothing suppressed: the loss is the bound
                     offer(node)
-                elif status[node] == ANONYMOUS or not (monotonic or monotonic_part):
+                elif status_at[node] == ANONYMOUS or not (monotonic or monotonic_part):
                     check(node)
                 else:
-                    path = _path_up(lattice, node, status, bound, limit())
+                    path = _path_up(lattice, node, status_at, bound_at, best_limit)
                     _binary_search(path, check if monotonic else part_holds)
 
     return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
 
 
-def _path_up(lattice: Lattice, node: int, status: np.ndarray, bound: np.ndarray, limit: float) -> list[int]:
+def _path_up(lattice: Lattice, node: int, status, bound, limit: float) -> list[int]:
     """A path of unresolved nodes from ``node`` upwards, as long as it stays within the bound.
 
-    Each step goes to the unresolved successor with the smallest bound, so that the path
-    covers the nodes most likely to be visited next.
+    Each step goes to the unresolved successor with the smallest bound (the smaller id among
+    equal bounds), so that the path covers the nodes most likely to be visited next.
+    ``status`` and ``bound`` are indexed by node (memoryviews of the search's arrays).
     """
     path = [node]
+    row = lattice.row(node)  # kept up to date along the path: one level up per step
+    steps = lattice.steps
     while True:
-        options = [
-            s for s in lattice.successors(path[-1])
-            if status[s] == UNKNOWN and bound[s] <= limit
-        ]
-        if not options:
+        chosen, chosen_bound, chosen_attribute = -1, 0.0, -1
+        for a, (stride, high) in enumerate(steps):
+            if row[a] < high:
+                successor = node + stride
+                if status[successor] == UNKNOWN:
+                    value = bound[successor]
+                    if value <= limit and (chosen < 0 or value < chosen_bound
+                                           or (value == chosen_bound and successor < chosen)):
+                        chosen, chosen_bound, chosen_attribute = successor, value, a
+        if chosen < 0:
             return path
-        path.append(min(options, key=lambda s: (bound[s], s)))
+        path.append(chosen)
+        node = chosen
+        row[chosen_attribute] += 1
 
 
 def _binary_search(path: list[int], check: Callable[[int], bool]) -> None:
