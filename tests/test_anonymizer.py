@@ -194,6 +194,22 @@ def test_export_recheck_catches_a_wrong_output(tmp_path, monkeypatch):
     assert not any((tmp_path / "out").glob("anonymized*"))
 
 
+def test_export_recheck_compares_the_other_columns_by_their_text():
+    """Unchanged columns are compared by text: the same values in another dictionary order
+    are equal, a changed value is not (the fast path compares the codes and dictionaries)."""
+    from eucaim_wizard.verify import _same_column
+
+    a = Table.from_columns({"x": ["p", "q", "p", "r"]})
+    same_text = Table.from_columns({"x": ["p", "q", "p", "r"]})
+    reordered = Table.from_columns({"x": ["p", "q", "p", "r"]})
+    reordered._categories["x"] = reordered._categories["x"][::-1].copy()  # r, q, p
+    reordered._codes["x"] = (2 - reordered._codes["x"]).astype(np.int32)
+    changed = Table.from_columns({"x": ["p", "q", "q", "r"]})
+    assert reordered.column("x").tolist() == ["p", "q", "p", "r"]
+    assert _same_column(a, same_text, "x") and _same_column(a, reordered, "x")
+    assert not _same_column(a, changed, "x")
+
+
 def test_unknown_levels_are_refused():
     result = anonymize(_tiny(k=2))
     with pytest.raises(ProjectError, match="outside the lattice"):

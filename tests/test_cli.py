@@ -167,6 +167,33 @@ def test_validate_a_project_whose_data_is_unreadable(folder):
     assert_user_error(run("validate", folder / "project.yaml"), "is empty")
 
 
+def test_anonymize_prints_its_result_without_importing_rich(folder):
+    # plain lines are written as they are: rich stays out of the start-up of `anonymize`
+    code = ("import runpy, sys\n"
+            "sys.argv = ['eucaim-wizard', 'anonymize', sys.argv[1], '-o', sys.argv[2]]\n"
+            "try:\n    runpy.run_module('eucaim_wizard', run_name='__main__')\n"
+            "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+            "print('rich imported' if any(m.startswith('rich') for m in sys.modules) else 'no rich', file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(folder / "project.yaml"), str(folder / "out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("anonymous: age=1;") and "k-anonymity (k=2): holds" in result.stdout
+    assert result.stderr.strip().endswith("no rich"), result.stderr
+
+
+def test_console_writes_plain_lines_and_gives_the_rest_to_rich(capsys):
+    from eucaim_wizard.cli import _Console
+
+    out, err = _Console(), _Console(stderr=True)
+    out.print("a [b] :smile:", markup=False)  # as it is: no markup, no emoji codes
+    err.print("to stderr", markup=False)
+    out.print("[bold]styled[/]")  # markup: rich renders it (plain text when not a terminal)
+    captured = capsys.readouterr()
+    assert captured.out == "a [b] :smile:\nstyled\n"
+    assert captured.err == "to stderr\n"
+    assert out.rich is out.rich  # one rich console, made on first use
+
+
 def test_anonymize_a_missing_project(folder):
     assert_user_error(run("anonymize", folder / "nope.yaml", "-o", folder / "out"), "does not exist")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 app = typer.Typer(
     name="eucaim-wizard",
@@ -28,8 +27,41 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+
+class _Console:
+    """Standard output or error as a rich ``Console``, made on first use.
+
+    A plain line (``print`` of strings with ``markup=False`` and no other option) is written
+    as it is, so that a command printing only such lines (``anonymize``) never imports rich:
+    a tenth of its start-up.  Everything else goes to the rich console (:attr:`rich`).
+    """
+
+    def __init__(self, *, stderr: bool = False):
+        self._stderr = stderr
+        self._console = None
+
+    @property
+    def rich(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return self._console
+
+    def print(self, *objects, markup: bool | None = None, **options) -> None:
+        if markup is False and not options and all(isinstance(o, str) for o in objects):
+            stream = sys.stderr if self._stderr else sys.stdout  # (looked up now: tests redirect them)
+            stream.write(" ".join(objects) + "\n")
+            return
+        self.rich.print(*objects, markup=markup, **options)
+
+    def __getattr__(self, name: str):
+        return getattr(self.rich, name)
+
+
+err = _Console(stderr=True)
+out = _Console()
 
 
 def _fail(error: Exception) -> None:
@@ -263,7 +295,7 @@ class _progress:
                 return
             from rich.progress import Progress
 
-            self._bar = Progress(console=err, transient=True)
+            self._bar = Progress(console=err.rich, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=total)
         self._bar.update(self._task, completed=done, total=total)

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from .cli import _fail, app, out
 
@@ -28,6 +26,9 @@ def list_presets() -> None:
 
     Example: eucaim-wizard hierarchies list
     """
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     from .errors import WizardError
     from .presets import load_library
 
@@ -53,6 +54,9 @@ def show(
 
     Example: eucaim-wizard hierarchies show age-dicom
     """
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     from .errors import WizardError
     from .presets import load_library
 

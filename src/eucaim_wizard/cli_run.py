@@ -25,7 +25,7 @@ class _RunProgress:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
-                                 console=err, transient=True)
+                                 console=err.rich, transient=True)
             self._bar.start()
             self._task = self._bar.add_task("starting", total=1)
         return self

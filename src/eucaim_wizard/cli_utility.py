@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from .cli import _fail, _progress, app, out
 
@@ -82,6 +80,9 @@ def explore(
 
     Example: eucaim-wizard explore examples/demo/project.yaml --anonymous-only --top 10 --chart front.png
     """
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     from .errors import WizardError
     from .explore import all_candidates, explore as run_explore, parse_levels, pareto_chart, save_figure
 
@@ -131,6 +132,9 @@ def explore(
 
 
 def _print_utility(report) -> None:
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     t = report.transformation
     levels = ", ".join(f"{q}={level}" for q, level in t.levels.items())
     out.print(f"transformation {levels}: {'anonymous' if t.anonymous else 'NOT anonymous'}; "
@@ -225,6 +229,9 @@ def utility(
 
     Example: eucaim-wizard utility examples/demo/project.yaml --target Modality --contingency PatientSex,Modality
     """
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     from .errors import ProjectError, WizardError
     from .explore import parse_levels
     from .utility import analyze_utility
@@ -289,6 +296,8 @@ def apply_command(
     After `eucaim-wizard anonymize examples/demo/project.yaml -o out/demo`:
     eucaim-wizard apply out/demo/result.json new_batch.csv -o out/new_batch
     """
+    from rich.text import Text
+
     from .apply import apply_to_folder, load_saved
     from .errors import WizardError
     from .explore import parse_levels
