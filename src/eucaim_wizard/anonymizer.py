@@ -7,6 +7,7 @@ and apply the chosen transformation in a second pass (:meth:`Result.anonymized_t
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -123,7 +124,9 @@ class Evaluator:
 
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
     _PAIRS_FROM = 4096  # base rows from which pairs are tried first (see _pairs_rule_out)
-    _PAIRS_PER_NODE = 4  # pairs grouped anew for one node, at most (see _pairs_rule_out)
+    # pairs grouped anew for one node, at most (see _pairs_rule_out); on Adult at 0 % (k = 2, 5,
+    # 10, 100, in-process alternation) 1 was 4-12 % faster than 2, 3 or 4
+    _PAIRS_PER_NODE = 1
     #: the search evaluates the whole lattice in compiled code (:meth:`make_sweep`) once it
     #: has checked this share of it, and at least this many nodes; with models that are not
     #: monotonic (and records to suppress), after a quarter of that while no transformation
@@ -199,8 +202,13 @@ class Evaluator:
         per_attribute = []
         for a, attribute in enumerate(self.frequency.attributes):
             per_level = np.zeros(attribute.n_levels, dtype=np.int64)
+            counts = self.frequency.value_counts(a) if self._k_only is not None else None
             for level in range(attribute.min_level, attribute.max_level + 1):
-                per_level[level] = self._failing_records(self.frequency.projection((a,), (level,)))
+                if counts is not None:  # k-anonymity alone: groups smaller than k, from the value counts
+                    groups = np.bincount(attribute.up(0, level), weights=counts, minlength=attribute.domain_size(level))
+                    per_level[level] = int(np.dot(groups, groups < self._k_only))
+                else:
+                    per_level[level] = self._failing_records(self.frequency.projection((a,), (level,)))
             per_attribute.append(per_level)
         return self.lattice.combine(per_attribute, np.maximum, np.int64)
 
@@ -224,8 +232,8 @@ class Evaluator:
         are few and rolled up from its level-0 groups, far cheaper than the node's classes.
         Each pair's verdict per level pair is kept; the pair that last ruled a node out is
         tried first.  Of the pairs without a verdict at the node's levels, at most
-        ``_PAIRS_PER_NODE``, those with the most cells, are grouped (on Adult with k=100 at 0 %
-        trying all 36 made the search a third slower than trying none).  When the pairs
+        ``_PAIRS_PER_NODE`` (one), those with the most cells, are grouped (on Adult with k=100
+        at 0 % trying all 36 made the search a third slower than trying none).  When the pairs
         rarely decide, they are no longer tried.
         """
         pairs, known = self._pairs, self._pair_failing
@@ -242,11 +250,11 @@ class Evaluator:
             elif failing > self.max_suppressed:
                 return self._pair_ruled_out(i)
         # of the pairs not tried at these levels, those with the most cells (smallest groups)
-        # are the likeliest to decide: only the first few are grouped for one node, so that a
-        # node no pair rules out costs a few pairs, not all of them
+        # are the likeliest to decide: only the first of them are grouped for one node, so that
+        # a node no pair rules out costs a pair, not all of them (nlargest: as a stable sort)
         domain = self._domain_sizes
-        missing.sort(key=lambda i: -domain[pairs[i][0]][levels[pairs[i][0]]] * domain[pairs[i][1]][levels[pairs[i][1]]])
-        for i in missing[:self._PAIRS_PER_NODE]:
+        for i in heapq.nlargest(self._PAIRS_PER_NODE, missing, key=lambda i: domain[pairs[i][0]][levels[pairs[i][0]]]
+                                * domain[pairs[i][1]][levels[pairs[i][1]]]):
             a, b = pairs[i]
             failing = self._failing_records(self.frequency.projection((a, b), (levels[a], levels[b])))
             known[(a, b, levels[a], levels[b])] = failing

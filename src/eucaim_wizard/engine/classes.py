@@ -54,7 +54,7 @@ class ClassTable:
     """
 
     __slots__ = ("levels", "sizes", "_distributions", "_pending", "representatives", "_codes", "_keys",
-                 "_radices")
+                 "_radices", "_weights")
 
     def __init__(self, levels: tuple[int, ...], codes: np.ndarray | None, sizes: np.ndarray,
                  keys: np.ndarray | None = None, radices: list[int] | None = None,
@@ -70,6 +70,15 @@ class ClassTable:
         self._codes = codes
         self._keys = keys
         self._radices = radices
+        self._weights: np.ndarray | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The sizes as float64, made once: the weights of a bincount over these classes
+        (numpy converts int64 weights at every call, a quarter of a count over the base)."""
+        if self._weights is None:
+            self._weights = self.sizes.astype(np.float64)
+        return self._weights
 
     @property
     def distributions(self) -> dict[str, Distribution]:
@@ -237,10 +246,10 @@ def _groups_of(levels: tuple[int, ...], codes, radices: list[int], source: Class
     space = _space(radices)
     if space <= min(dense_up_to, _DENSE_LIMIT):
         inverse = _combine(codes, radices, space)
-        sizes = np.bincount(inverse, weights=source.sizes, minlength=space).astype(np.int64)
+        sizes = np.bincount(inverse, weights=source.weights, minlength=space).astype(np.int64)
         table = ClassTable(levels, None, sizes, keys=np.arange(space, dtype=np.int64), radices=radices)
     else:
-        grouped, sizes, inverse = group(codes, radices, source.sizes)
+        grouped, sizes, inverse = group(codes, radices, source.weights)
         table = _table(levels, grouped, sizes, radices)
     if source.sensitive:
         table._pending = (source, inverse)
@@ -394,7 +403,7 @@ class FrequencyTable:
         key = self._base_key(levels, radices)
         if key is None:
             key = _combine([self.base_codes(a, level) for a, level in enumerate(levels)], radices, space)
-        return np.bincount(key, weights=self.base.sizes, minlength=space)
+        return np.bincount(key, weights=self.base.weights, minlength=space)
 
     def from_counts(self, levels: tuple[int, ...], counts: np.ndarray) -> ClassTable:
         """The class table of ``levels`` from its :meth:`base_counts` (without sensitive
@@ -436,7 +445,7 @@ class FrequencyTable:
                 mapped = codes
         # each source class's class is needed for the sensitive values and the first records
         needed = inverse or source.sensitive or source.representatives is not None
-        grouped, sizes, classes_of = group(mapped, radices, source.sizes, key=key, inverse=needed)
+        grouped, sizes, classes_of = group(mapped, radices, source.weights, key=key, inverse=needed)
         table = _table(levels, grouped, sizes, radices)
         if source.sensitive:
             table._pending = (source, classes_of)
