@@ -161,7 +161,7 @@ class Evaluator:
         # classes all pass makes every node above it pass, suppressing nothing
         self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
         # only k-anonymity (and no sensitive values, no representatives): a node rolled up from
-        # the base table is judged on its dense counts (see _counted)
+        # the base table is judged on its dense counts (see classes)
         self._k_only = max(m.k for m in models) if models and all(type(m) is KAnonymity for m in models) and \
             not frequency.base.sensitive and frequency.base.representatives is None else None
         # the cached class tables, their levels and their size (classes + sensitive triples)
@@ -268,35 +268,27 @@ class Evaluator:
         self._pair_hits += 1
         return True
 
-    def classes(self, node: int) -> ClassTable:
+    def classes(self, node: int, *, screen: bool = False) -> ClassTable | None:
         """The classes of ``node``, rolled up from the smallest cached class table at most as
-        general in every QI."""
-        levels = self.lattice.row(node)
-        source = self._cached[self._sources.cheapest_below(levels)]
-        wanted = tuple(levels)
-        if source.levels == wanted:
-            return source
-        classes = self.frequency.roll_up(source, wanted)
-        self._add(classes)
-        return classes
+        general in every QI.
 
-    def _counted(self, node: int, screen: bool) -> ClassTable | None:
-        """:meth:`classes`, for k-anonymity alone: a node whose cheapest source is the base
-        table is counted densely over its key space, and with ``screen`` a node whose classes
-        smaller than k hold more records than may be suppressed is settled on those counts
-        (None): neither the keys of its classes nor their table are made (at 5 % suppression
-        most checks are such nodes).  Its table is not kept for roll-ups then."""
+        With k-anonymity alone, a node whose source is the base table is counted densely over
+        its key space; with ``screen``, a node whose classes smaller than k hold more records
+        than may be suppressed is then settled on those counts (None: not anonymous, nor any
+        node below it): neither the keys of its classes nor their table are made, nor kept
+        for roll-ups (at 5 % suppression most checks are such nodes)."""
         levels = self.lattice.row(node)
         source = self._cached[self._sources.cheapest_below(levels)]
         wanted = tuple(levels)
         if source.levels == wanted:
             return source
-        counts = self.frequency.base_counts(wanted) if source is self.frequency.base else None
+        counts = self.frequency.base_counts(wanted) if self._k_only is not None and source is self.frequency.base \
+            else None
         if counts is None:
             classes = self.frequency.roll_up(source, wanted)
+        elif screen and int(np.dot(counts, counts < self._k_only)) > self.max_suppressed:  # (empty keys add 0)
+            return None
         else:
-            if screen and int(np.dot(counts, counts < self._k_only)) > self.max_suppressed:  # (empty keys add 0)
-                return None
             classes = self.frequency.from_counts(wanted, counts)
         self._add(classes)
         return classes
@@ -421,8 +413,8 @@ class Evaluator:
             return self._swept_evaluation(node)
         if screen and self._pairs and self._pairs_rule_out(self.lattice.row(node)):
             return Evaluation.settled(fails_below=True)  # (so is every node below it)
-        classes = self._counted(node, screen) if self._k_only is not None else self.classes(node)
-        if classes is None:
+        classes = self.classes(node, screen=screen)
+        if classes is None:  # settled on its counts
             return Evaluation.settled(fails_below=True)
         ok, stats, anonymous, fails_below = self.judge(classes, screen=screen)
         if ok is None:  # settled by its largest classes
