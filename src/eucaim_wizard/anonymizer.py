@@ -206,7 +206,7 @@ class Evaluator:
             for level in range(attribute.min_level, attribute.max_level + 1):
                 if counts is not None:  # k-anonymity alone: groups smaller than k, from the value counts
                     groups = np.bincount(attribute.up(0, level), weights=counts, minlength=attribute.domain_size(level))
-                    per_level[level] = int(np.dot(groups, groups < self._k_only))
+                    per_level[level] = self._smaller_than_k(groups)
                 else:
                     per_level[level] = self._failing_records(self.frequency.projection((a,), (level,)))
             per_attribute.append(per_level)
@@ -286,12 +286,17 @@ class Evaluator:
             else None
         if counts is None:
             classes = self.frequency.roll_up(source, wanted)
-        elif screen and int(np.dot(counts, counts < self._k_only)) > self.max_suppressed:  # (empty keys add 0)
+        elif screen and self._smaller_than_k(counts) > self.max_suppressed:
             return None
         else:
             classes = self.frequency.from_counts(wanted, counts)
         self._add(classes)
         return classes
+
+    def _smaller_than_k(self, counts: np.ndarray) -> int:
+        """With k-anonymity alone: the records in the groups of a count (records per group,
+        float64) that hold fewer than k (empty groups add nothing)."""
+        return int(np.dot(counts, counts < self._k_only))
 
     def statistics(self, classes: ClassTable) -> ClassStatistics:
         """What the privacy models see of ``classes``."""

@@ -32,9 +32,9 @@ def _insert(key, size, sizes, keys, d0, table, mask, shift, groups):
     """Add ``size`` records of ``key`` to its group: returns the group's index, or
     −1 − index when the group is new (its codes and counts are then copied by the caller).
 
-    Small on purpose: LLVM inlines it into the loops over rows.  A helper that also takes
-    the count arrays is not inlined, and then costs ~40× per row (reference counting of
-    its array arguments at every call), so the callers add the counts themselves."""
+    Small on purpose: LLVM inlines it into the loops over rows.  The helpers that take the
+    count arrays are inlined by numba itself (``inline="always"``): called, they cost ~40×
+    per row (reference counting of their array arguments at every call)."""
     slot = (np.uint64(key) * _GOLDEN) >> shift
     while True:
         g = table[slot]
@@ -49,6 +49,21 @@ def _insert(key, size, sizes, keys, d0, table, mask, shift, groups):
         slot = (slot + np.uint64(1)) & mask
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _copy_counts(hist, row, src_hist, i):
+    """Row ``i``'s sensitive-value counts into the new group row ``row`` (inlined by numba
+    into the loops over rows: no call, no reference counting per row)."""
+    for v in range(src_hist.shape[1]):
+        hist[row, v] = src_hist[i, v]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_counts(hist, row, src_hist, i):
+    """Row ``i``'s sensitive-value counts added to group row ``row`` (inlined likewise)."""
+    for v in range(src_hist.shape[1]):
+        hist[row, v] += src_hist[i, v]
+
+
 @njit(cache=True, nogil=True)
 def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, keys, codes, hist, sizes, d0, table):
     """Group rows ``s0 … s0+n`` of the source with attribute ``a``'s codes mapped through
@@ -59,7 +74,6 @@ def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, key
     mixed-radix key of the codes (below 2**62, so a key is a group); a row's new key is its
     old one with one digit changed."""
     n_attributes = src_codes.shape[1]
-    n_counts = src_hist.shape[1]
     bits = _table_bits(n)
     mask, shift = np.uint64((1 << bits) - 1), np.uint64(64 - bits)
     table[:1 << bits] = -1
@@ -74,23 +88,18 @@ def _roll_one(src_keys, src_codes, src_hist, src_sizes, s0, n, a, up, place, key
             for b in range(n_attributes):
                 codes[row, b] = src_codes[i, b]
             codes[row, a] = mapped
-            for v in range(n_counts):
-                hist[row, v] = src_hist[i, v]
+            _copy_counts(hist, row, src_hist, i)
             groups += 1
         else:
-            row = d0 + g
-            for v in range(n_counts):
-                hist[row, v] += src_hist[i, v]
+            _add_counts(hist, d0 + g, src_hist, i)
     return groups
 
 
 @njit(cache=True, nogil=True)
 def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, codes, hist, sizes, d0, table):
     """:func:`_roll_one` of the first ``n`` rows of the base table (level-0 codes), every
-    attribute mapped through its up-map (``maps[a]``: its offset in ``up_flat``, −1: none).
-    (The same loop body as :func:`_roll_one`'s, written out: see :func:`_insert`.)"""
+    attribute mapped through its up-map (``maps[a]``: its offset in ``up_flat``, −1: none)."""
     n_attributes = src_codes.shape[1]
-    n_counts = src_hist.shape[1]
     bits = _table_bits(n)
     mask, shift = np.uint64((1 << bits) - 1), np.uint64(64 - bits)
     table[:1 << bits] = -1
@@ -107,13 +116,10 @@ def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, co
             row = d0 + groups
             for b in range(n_attributes):
                 codes[row, b] = mapped[b]
-            for v in range(n_counts):
-                hist[row, v] = src_hist[i, v]
+            _copy_counts(hist, row, src_hist, i)
             groups += 1
         else:
-            row = d0 + g
-            for v in range(n_counts):
-                hist[row, v] += src_hist[i, v]
+            _add_counts(hist, d0 + g, src_hist, i)
     return groups
 
 

@@ -155,7 +155,8 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
     radices
         Number of possible codes of each column.
     weights
-        Records per row (``None``: one each).
+        Records per row (``None``: one each); float64 (e.g. :attr:`ClassTable.weights`)
+        spares numpy a conversion per call.
     key
         The rows' mixed-radix keys when the caller has them (see :func:`_combine`).
     inverse
@@ -177,9 +178,7 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
     affordable = min(_DENSE_LIMIT, max(_DENSE_FACTOR * max(n, 1), 256))
     if space <= affordable:
         key = _combine(codes, radices, space) if key is None else key
-        dense = np.bincount(key, weights=weights, minlength=space)
-        present = np.flatnonzero(dense > 0)  # (numpy's nonzero is far slower on numbers than on booleans)
-        sizes = np.take(dense, present).astype(np.int64)
+        present, sizes = _present(np.bincount(key, weights=weights, minlength=space))
         if not inverse:  # (numbering the rows' groups costs as much as counting them)
             return (present, None), sizes, None
         slot = np.empty(space, dtype=np.int64)  # only the slots of present keys are read
@@ -218,6 +217,12 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
     first = np.empty(n_groups, dtype=np.int64)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each group
     return (None, _columns_at(codes, first)), sizes, inverse
+
+
+def _present(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keys with records in a dense count by key, and their records (int64)."""
+    present = np.flatnonzero(dense > 0)  # (numpy's nonzero is far slower on numbers than on booleans)
+    return present, np.take(dense, present).astype(np.int64)
 
 
 def _columns_at(codes, rows: np.ndarray) -> np.ndarray:
@@ -409,8 +414,8 @@ class FrequencyTable:
         """The class table of ``levels`` from its :meth:`base_counts` (without sensitive
         distributions or representatives: for a base table that has neither)."""
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
-        present = np.flatnonzero(counts > 0)
-        return ClassTable(levels, None, np.take(counts, present).astype(np.int64), keys=present, radices=radices)
+        present, sizes = _present(counts)
+        return ClassTable(levels, None, sizes, keys=present, radices=radices)
 
     def roll_up(self, source: ClassTable, levels: tuple[int, ...]) -> ClassTable:
         """The classes of ``levels``, computed from the classes of a more specific ``source``."""
