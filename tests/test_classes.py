@@ -116,3 +116,47 @@ def test_records_where_sums_the_sizes_under_the_mask():
     assert classes_module.records_where(sizes, mask) == 12
     assert classes_module.records_where(sizes, ~mask) == 2
     assert classes_module.records_where(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)) == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 9), st.integers(0, 400), st.lists(st.sampled_from([1, 2, 3, 7, 40, 400, 5000]), min_size=9,
+                                                        max_size=9), st.integers(0, 2**32 - 1))
+def test_sorting_packed_records_finds_the_rows_grouping_finds(n_columns, n_rows, radices, seed):
+    """The base table from bit-packed, sorted records (the frequency table's path) has the rows,
+    sizes and records' rows of :func:`group` (sorting the mixed-radix keys), in its order."""
+    radices = radices[:n_columns]
+    rng = np.random.default_rng(seed)
+    # few distinct values per column, so that rows repeat
+    codes = [rng.choice(rng.integers(0, r, 3), n_rows).astype(np.int32) for r in radices]
+    rows = classes_module._sorted_rows(codes, radices)
+    (keys, expected_codes), expected_sizes, expected_inverse = classes_module.group(codes, radices, None)
+    if rows is None:  # a key space group counts densely, or more bits than an int64 holds
+        bits = sum(max(r - 1, 0).bit_length() for r in radices) + max(n_rows - 1, 1).bit_length()
+        assert _space(radices) <= max(8 * n_rows, 256) or bits > 63
+        return
+    columns, sizes, _ = rows
+    if expected_codes is None:
+        expected_codes = classes_module._split(keys, radices)
+    assert columns.dtype == np.int32 and sizes.dtype == np.int64
+    assert np.array_equal(columns, expected_codes) and np.array_equal(sizes, expected_sizes)
+    frequency = FrequencyTable.__new__(FrequencyTable)
+    frequency._record_row, frequency._sorted = None, rows[2]
+    assert np.array_equal(frequency.record_row, expected_inverse)
+
+
+def test_the_frequency_table_numbers_the_records_rows_when_asked():
+    """Built by sorting packed records, the table makes ``record_row`` on first use only."""
+    values = [f"v{j}" for j in range(300)]
+    rng = np.random.default_rng(5)
+    columns = {f"a{a}": [values[j] for j in rng.integers(0, 300, 200)] for a in range(4)}
+    table = Table.from_columns(columns)
+    attributes = [encode_attribute(table, name, Hierarchy([[v] for v in values], name=name), 0, 0)
+                  for name in columns]
+    frequency = FrequencyTable(attributes)
+    assert frequency._sorted is not None and frequency._record_row is None
+    rows = frequency.record_row
+    assert frequency._sorted is None
+    for record in range(200):
+        assert [int(frequency.base.codes[a][rows[record]]) for a in range(4)] == \
+            [int(attributes[a].codes[record]) for a in range(4)]
+    assert np.array_equal(np.bincount(rows, minlength=frequency.base.n_classes), frequency.base.sizes)

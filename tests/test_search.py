@@ -146,3 +146,9 @@ def test_lattice_rows_heights_and_broadcasts_agree_with_the_level_table(ranges, 
     assert np.array_equal(lattice.combine(per_level, np.maximum, np.int64), expected_max)
     expected_sum = np.sum([p[levels[:, a]] for a, p in enumerate(per_level)], axis=0)
     assert np.array_equal(lattice.combine(per_level, np.add, np.int64), expected_sum)
+    # floats: added attribute by attribute in their order, as for one node, to the last bit
+    shares = [np.random.default_rng(h).random(h + 1) / 3 for h in high]
+    expected = shares[0][levels[:, 0]]
+    for a in range(1, len(shares)):
+        expected = expected + shares[a][levels[:, a]]
+    assert np.array_equal(lattice.combine(shares, np.add), expected)

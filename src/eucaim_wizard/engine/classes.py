@@ -219,6 +219,47 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
     return (None, _columns_at(codes, first)), sizes, inverse
 
 
+def _sorted_rows(codes: list[np.ndarray], radices: list[int]):
+    """The distinct rows of the records' codes, as :func:`group` finds them (in the order
+    of their mixed-radix keys), by sorting bit-packed records: each record's codes packed
+    into one int64 above its index, then ``np.sort``.  The rows' codes are then shifts and
+    masks of the packed values (no gather from the columns), and the records' rows need not
+    be numbered until asked for (:attr:`FrequencyTable.record_row`).  On Adult (30,162
+    records, 9 attributes, 32 bits) 1.0 ms where :func:`group` takes 2.0.
+
+    Returns ``(codes, sizes, (packed, starts, index_bits))`` -- codes int32 one row per
+    column, sizes int64, ``starts`` the position of each row's first record in ``packed`` --
+    or None where :func:`group` does better (a key space it counts densely) or the bits do
+    not fit in 63.
+    """
+    n = len(codes[0])
+    bits = [max(int(radix) - 1, 0).bit_length() for radix in radices]
+    index_bits = max(n - 1, 1).bit_length()
+    if _space(radices) <= min(_DENSE_LIMIT, max(_DENSE_FACTOR * n, 256)) or sum(bits) + index_bits > 63:
+        return None
+    # (built in place, int64: a third faster than int32 keys packed afterwards)
+    packed = np.asarray(codes[0]).astype(np.int64)
+    for column, width in zip(codes[1:], bits[1:]):
+        packed <<= width
+        packed |= column
+    packed <<= index_bits
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()  # (numpy's sort of int64 is vectorised; twice as fast as an argsort of the keys)
+    key = packed >> index_bits
+    new_row = np.empty(n, dtype=bool)
+    new_row[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new_row[1:])
+    starts = np.flatnonzero(new_row)
+    sizes = np.diff(starts, append=n)
+    first = np.take(key, starts)
+    columns = np.empty((len(codes), len(starts)), dtype=np.int32)
+    shift = 0
+    for a in range(len(codes) - 1, -1, -1):
+        np.bitwise_and(first >> shift, (1 << bits[a]) - 1, out=columns[a], casting="unsafe")
+        shift += bits[a]
+    return columns, sizes.astype(np.int64, copy=False), (packed, starts, index_bits)
+
+
 def _present(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The keys with records in a dense count by key, and their records (int64)."""
     present = np.flatnonzero(dense > 0)  # (numpy's nonzero is far slower on numbers than on booleans)
@@ -317,20 +358,30 @@ class FrequencyTable:
             len(next(iter(sensitive.values()))[0]) if sensitive else 0)
         self.n_records = n_records
         levels = tuple(0 for _ in attributes)
+        #: (sorted packed records, first position of each row) until record_row is made
+        self._sorted: tuple[np.ndarray, np.ndarray, int] | None = None
+        inverse = None
         if attributes:
+            codes = [a.codes for a in attributes]
             radices = [a.domain_size(0) for a in attributes]
-            grouped, sizes, inverse = group([a.codes for a in attributes], radices, None)
-            self.base = _table(levels, grouped, sizes, radices)
+            rows = _sorted_rows(codes, radices)
+            if rows is None:
+                grouped, sizes, inverse = group(codes, radices, None)
+                self.base = _table(levels, grouped, sizes, radices)
+            else:
+                columns, sizes, self._sorted = rows
+                self.base = ClassTable(levels, columns, sizes, radices=radices)
         else:
             inverse = np.zeros(n_records, dtype=np.int64)
             self.base = ClassTable(levels, np.zeros((0, 1), dtype=np.int32), np.array([n_records], dtype=np.int64))
-        self.record_row = inverse
+        self._record_row = inverse
         #: sensitive attribute → the share of each of its values in the whole table
         self.overall: dict[str, np.ndarray] = {}
         #: sensitive attribute → what the privacy models know of its values (set by the caller)
         self.domains: dict = {}
         for name, (values, n_values) in (sensitive or {}).items():
-            self.base._distributions[name] = Distribution.from_rows(inverse, values, self.base.n_classes, n_values)
+            self.base._distributions[name] = Distribution.from_rows(self.record_row, values, self.base.n_classes,
+                                                                    n_values)
             self.overall[name] = np.bincount(values, minlength=n_values) / max(n_records, 1)
         # the base table's codes generalized to each level, made on first use: most checks
         # start from the base table, and then grouping needs no lookups at all
@@ -340,6 +391,20 @@ class FrequencyTable:
         # (first attribute, levels of three) → their mixed-radix key on the base rows (see _base_key)
         self._partial_keys: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
         self._partial_cells = 0
+
+    @property
+    def record_row(self) -> np.ndarray:
+        """The distinct row of every record (int64), made on first use: the search itself
+        never needs it (it is for sensitive values, ARX's tie-break and the output)."""
+        if self._record_row is None:
+            packed, starts, index_bits = self._sorted
+            row = np.zeros(len(packed), dtype=np.int64)
+            row[starts[1:]] = 1
+            np.cumsum(row, out=row)
+            inverse = np.empty(len(packed), dtype=np.int64)
+            inverse[packed & ((1 << index_bits) - 1)] = row
+            self._record_row, self._sorted = inverse, None
+        return self._record_row
 
     def base_codes(self, a: int, level: int) -> np.ndarray:
         """The base table's codes of attribute ``a`` generalized to ``level``."""

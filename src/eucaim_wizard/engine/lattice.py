@@ -56,23 +56,23 @@ class Lattice:
         return self.combine([np.arange(high + 1, dtype=np.int64) for high in self._highs], np.add,
                             np.int64)
 
-    def along(self, a: int, per_level: np.ndarray) -> np.ndarray:
-        """``per_level`` (indexed by attribute ``a``'s level) as a view that broadcasts over an
-        array of :attr:`shape`: its value at every node is that of the node's level of ``a``."""
-        view = [1] * len(self.shape)
-        view[a] = self.shape[a]
-        return np.asarray(per_level)[self._lows[a]:self._highs[a] + 1].reshape(view)
-
     def combine(self, per_level: list[np.ndarray], ufunc: np.ufunc, dtype=float) -> np.ndarray:
         """``ufunc`` (e.g. ``np.add``, ``np.maximum``) over every attribute of its per-level
         values, for every node at once (flat, by node id): one broadcast operation per
-        attribute instead of gathering a value for every node and attribute."""
-        result = np.zeros(self.shape, dtype=dtype)
-        if per_level:
-            result[...] = self.along(0, per_level[0])
-            for a in range(1, len(per_level)):
-                ufunc(result, self.along(a, per_level[a]), out=result)
-        return result.reshape(self.size)
+        attribute instead of gathering a value for every node and attribute.
+
+        The attributes are combined in their order (``((v0 ∘ v1) ∘ v2) …``, as for one node),
+        each new attribute on the outer axis, so that every operation runs along the long
+        axis (on Adult's 12,960 nodes the last attributes have 2 levels: broadcasting them
+        on the inner axis took 2.5 times as long); one transposing copy then puts the nodes
+        in id order (the last attribute fastest)."""
+        if not per_level:
+            return np.zeros(self.size, dtype=dtype)
+        result = None
+        for a, values in enumerate(per_level):
+            values = np.asarray(values)[self._lows[a]:self._highs[a] + 1].astype(dtype, copy=False)
+            result = values.copy() if result is None else ufunc(result[None, :], values[:, None]).reshape(-1)
+        return np.ascontiguousarray(result.reshape(self.shape[::-1]).T).reshape(self.size)
 
     def row(self, node: int) -> list[int]:
         """The levels of ``node`` as a list of ints: computed from its id for the first few
