@@ -3,7 +3,6 @@
 Heavy modules are imported inside the commands, so that ``--help`` and short jobs start fast.
 """
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Commands ``import-arx`` and ``export-arx``: the way in from ARX projects, and back."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,5 @@
 """``extract``: a folder of DICOM files into a table, with the de-identification guard."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,6 +1,5 @@
 """``eucaim-wizard hierarchies list|show|export``: the preset hierarchy library."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,6 +1,5 @@
 """``eucaim-wizard risk``: re-identification risk of a project's table (or of its anonymized output)."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path

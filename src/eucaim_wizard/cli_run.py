@@ -1,6 +1,5 @@
 """``eucaim-wizard run``: the whole workflow in one command, with one progress display."""
 
-from __future__ import annotations
 
 import sys
 import time

@@ -4,7 +4,6 @@ Thin wrappers over :mod:`.explore`, :mod:`.utility` and :mod:`.apply`: parse, ca
 with rich, exit codes (0 done, 2 bad input, 3 the new data is not anonymous at the saved levels).
 """
 
-from __future__ import annotations
 
 import json
 from pathlib import Path
