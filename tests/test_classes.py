@@ -97,6 +97,12 @@ def test_dense_base_counts_give_the_classes_of_grouping_the_records(frequency, d
         assert got == _classes_by_records(frequency, levels)
         rolled = frequency.roll_up(frequency.base, levels)  # the same table, key for key
         assert (rolled.codes == table.codes).all() and (rolled.sizes == table.sizes).all()
+        # each base row's key indexes its class: records in classes smaller than k, summed
+        # over the rows, are those summed over the classes (the k-only screen's two ways)
+        again, keys = frequency.base_counts_and_keys(levels)
+        assert np.array_equal(again, counts) and len(keys) == frequency.base.n_classes
+        for k in (2, 3, 10):
+            assert int(np.dot(frequency.base.weights, np.take(counts, keys) < k)) == int(np.dot(counts, counts < k))
 
 
 def test_value_counts_count_every_value_of_the_hierarchy():

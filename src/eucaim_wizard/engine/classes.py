@@ -464,6 +464,11 @@ class FrequencyTable:
         array indexed by the classes' mixed-radix keys (0 where no record has the key),
         while the key space is small enough to count densely (else None).  Use
         :meth:`from_counts` for the class table."""
+        counted = self.base_counts_and_keys(levels)
+        return None if counted is None else counted[0]
+
+    def base_counts_and_keys(self, levels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`base_counts`, and the key of every base row (an index into the counts)."""
         if not self.attributes:
             return None
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
@@ -473,7 +478,7 @@ class FrequencyTable:
         key = self._base_key(levels, radices)
         if key is None:
             key = _combine([self.base_codes(a, level) for a, level in enumerate(levels)], radices, space)
-        return np.bincount(key, weights=self.base.weights, minlength=space)
+        return np.bincount(key, weights=self.base.weights, minlength=space), key
 
     def from_counts(self, levels: tuple[int, ...], counts: np.ndarray) -> ClassTable:
         """The class table of ``levels`` from its :meth:`base_counts` (without sensitive
