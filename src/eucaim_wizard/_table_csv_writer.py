@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from ._packing import code_bits, group_of_rows, indices, pack, sort_rows
 from ._table_csv import is_utf8
 from .errors import TableError
 from .table import Table, TableFormat
@@ -67,40 +68,20 @@ def write_csv(table: Table, out: BinaryIO, fmt: TableFormat) -> None:
 def _distinct_rows(codes: list[np.ndarray], radices: list[int]) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``(first record of each distinct row, distinct row of every record)`` when the rows
     repeat (at most half as many distinct rows as records) and their codes pack into an int64;
-    else ``(None, None)``: rendering every line costs less than finding the repeats."""
+    else ``(None, None)``: rendering every line costs less than finding the repeats.
+    (Sorted packed (:mod:`._packing`); np.unique would import numpy.ma, 12 ms of a CLI run.)"""
     n = len(codes[0]) if codes else 0
-    bits = [max(radix - 1, 0).bit_length() for radix in radices]
-    index_bits = max(n - 1, 1).bit_length()
-    if len(codes) < 2 or n < 2 or sum(bits) + index_bits > 63:
+    if len(codes) < 2 or n < 2:
         return None, None
-    # each record's codes, and its index below them, in one int64 (as the frequency table
-    # sorts records; np.unique would import numpy.ma, 12 ms of a CLI run)
-    def pack(rows: slice) -> np.ndarray:
-        packed = np.zeros(len(codes[0][rows]), dtype=np.int64)
-        for column, width in zip(codes, bits):
-            packed <<= width
-            packed |= column[rows]
-        return packed
-
-    sample = np.sort(pack(slice(0, 4096)))  # (a table whose first rows do not repeat is not sorted)
+    bits = code_bits(radices)
+    sample = np.sort(pack(codes, bits, slice(0, 4096)))  # (a table whose first rows do not repeat is not sorted)
     if 2 * (1 + np.count_nonzero(sample[1:] != sample[:-1])) > len(sample):
         return None, None
-    packed = pack(slice(None))
-    packed <<= index_bits
-    packed |= np.arange(n, dtype=np.int64)
-    packed.sort()
-    key = packed >> index_bits
-    new_row = np.empty(n, dtype=np.int64)
-    new_row[0] = 0
-    np.not_equal(key[1:], key[:-1], out=new_row[1:], casting="unsafe")
-    rows = np.cumsum(new_row)
-    if 2 * (int(rows[-1]) + 1) > n:
+    rows = sort_rows(codes, bits)
+    if rows is None or 2 * len(rows[1]) > n:
         return None, None
-    index = packed & ((1 << index_bits) - 1)
-    line_of = np.empty(n, dtype=np.int64)
-    line_of[index] = rows
-    first = np.compress(np.concatenate(([True], new_row[1:].astype(bool))), index)  # (smallest index first)
-    return first, line_of
+    packed, starts, index_bits = rows
+    return indices(np.take(packed, starts), index_bits), group_of_rows(*rows)
 
 
 def _render(categories: np.ndarray, fmt: TableFormat, single: bool):
