@@ -282,7 +282,7 @@ class Evaluator:
         wanted = tuple(levels)
         if source.levels == wanted:
             return source
-        counted = self.frequency.base_counts_and_keys(wanted) \
+        counted = self.frequency.base_counts(wanted) \
             if self._k_only is not None and source is self.frequency.base else None
         if counted is None:
             classes = self.frequency.roll_up(source, wanted)

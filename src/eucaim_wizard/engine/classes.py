@@ -438,16 +438,11 @@ class FrequencyTable:
         return _groups_of(tuple(levels), mapped, radices, start,
                           dense_up_to=max(_DENSE_FACTOR * start.n_classes, 256))
 
-    def base_counts(self, levels: tuple[int, ...]) -> np.ndarray | None:
+    def base_counts(self, levels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         """Records per possible class of ``levels``, counted on the base rows: a float64
-        array indexed by the classes' mixed-radix keys (0 where no record has the key),
-        while the key space is small enough to count densely (else None).  Use
-        :meth:`from_counts` for the class table."""
-        counted = self.base_counts_and_keys(levels)
-        return None if counted is None else counted[0]
-
-    def base_counts_and_keys(self, levels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-        """:meth:`base_counts`, and the key of every base row (an index into the counts)."""
+        array indexed by the classes' mixed-radix keys (0 where no record has the key), and
+        the key of every base row (an index into the counts); while the key space is small
+        enough to count densely (else None).  Use :meth:`from_counts` for the class table."""
         if not self.attributes:
             return None
         radices = [attribute.domain_size(level) for attribute, level in zip(self.attributes, levels)]
