@@ -13,9 +13,10 @@ from eucaim_wizard.engine.encoding import encode_attribute
 
 
 @st.composite
-def frequency_tables(draw):
+def frequency_tables(draw, star: bool = False):
     """4–8 attributes (the base key is combined from groups of three), 1–300 records, each
-    attribute with 2–400 values and 1–3 levels (wide ones push the key past 31 bits)."""
+    attribute with 2–400 values and 1–3 levels (wide ones push the key past 31 bits); with
+    ``star``, each hierarchy has one more level, a single value ``*`` (ARX's usual top)."""
     n_attributes = draw(st.integers(4, 8))
     n_rows = draw(st.integers(1, 300))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -24,7 +25,8 @@ def frequency_tables(draw):
         n_values = draw(st.sampled_from([2, 3, 7, 40, 400]))
         n_levels = draw(st.integers(1, 3))
         values = [f"v{j}" for j in range(n_values)]
-        rows = [[v] + [f"L{level}-{j // (4 ** level)}" for level in range(1, n_levels)] for j, v in enumerate(values)]
+        rows = [[v] + [f"L{level}-{j // (4 ** level)}" for level in range(1, n_levels)] + (["*"] if star else [])
+                for j, v in enumerate(values)]
         hierarchies[f"a{a}"] = Hierarchy(rows, name=f"a{a}")
         columns[f"a{a}"] = [values[j] for j in rng.integers(0, n_values, n_rows)]
     table = Table.from_columns(columns)
@@ -98,11 +100,41 @@ def test_dense_base_counts_give_the_classes_of_grouping_the_records(frequency, d
         assert got == _classes_by_records(frequency, levels)
         rolled = frequency.roll_up(frequency.base, levels)  # the same table, key for key
         assert (rolled.codes == table.codes).all() and (rolled.sizes == table.sizes).all()
+        splitting = [a for a, radix in enumerate(radices) if radix > 1]
+        if len(splitting) <= 2 and _space(radices) <= frequency.base.n_classes:
+            assert keys is None  # counted on the level-0 groups of those attributes, not the rows
+            continue
         # each base row's key indexes its class: records in classes smaller than k, summed
         # over the rows, are those summed over the classes (the k-only screen's two ways)
         assert keys.shape == (frequency.base.n_classes,)
         for k in (2, 3, 10):
             assert int(np.dot(frequency.base.weights, np.take(counts, keys) < k)) == int(np.dot(counts, counts < k))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frequency_tables(star=True), st.data())
+def test_counts_where_at_most_two_attributes_split_the_records(frequency, data):
+    """Near the top of the lattice most attributes are generalized to one value: the counts
+    then come from the level-0 groups of the (at most two) others, and equal grouping the
+    records by every attribute."""
+    for _ in range(3):
+        splitting = data.draw(st.lists(st.sampled_from(range(len(frequency.attributes))), max_size=2, unique=True))
+        levels = tuple(data.draw(st.integers(0, a.n_levels - 2)) if i in splitting else a.n_levels - 1
+                       for i, a in enumerate(frequency.attributes))
+        radices = [a.domain_size(level) for a, level in zip(frequency.attributes, levels)]
+        space = _space(radices)
+        if any(radices[i] > 1 for i in range(len(radices)) if i not in splitting) or space > frequency.base.n_classes:
+            continue  # a hierarchy whose top has several values, or more keys than rows
+        counts, keys = frequency.base_counts(levels)
+        assert keys is None and counts.dtype == np.float64 and len(counts) == space
+        got = {tuple(int(c) for c in t.codes[:, i]): int(t.sizes[i])
+               for t in [frequency.from_counts(levels, counts)] for i in range(t.n_classes)}
+        assert got == _classes_by_records(frequency, levels)
+        # the base key (the other way to count, and the roll-up's) reads no column of an
+        # attribute with one value, and is the same key
+        key = frequency._base_key(levels, radices)
+        expected = _combine([frequency.base_codes(a, level) for a, level in enumerate(levels)], radices, space)
+        assert key is None or (key.dtype == expected.dtype and (key == expected).all())
 
 
 def test_value_counts_count_every_value_of_the_hierarchy():

@@ -292,6 +292,11 @@ def _table(levels: tuple[int, ...], grouped, sizes: np.ndarray, radices: list[in
     return ClassTable(levels, codes, sizes, keys=keys, radices=radices)
 
 
+def _splitting(radices: list[int], first: int = 0) -> tuple[int, ...]:
+    """The indices (from ``first``) of the attributes with more than one value at their level."""
+    return tuple(first + a for a, radix in enumerate(radices) if radix > 1)
+
+
 def _space(radices: list[int]) -> int:
     """The number of possible mixed-radix keys."""
     space = 1
@@ -449,10 +454,28 @@ class FrequencyTable:
         space = _space(radices)
         if space > min(_DENSE_LIMIT, max(_DENSE_FACTOR * self.base.n_classes, 256)):
             return None
+        active = _splitting(radices)
+        if len(active) <= 2 and space <= self.base.n_classes:
+            return self._few_counts(active, levels, radices, space), None
         key = self._base_key(levels, radices)
         if key is None:
-            key = _combine([self.base_codes(a, level) for a, level in enumerate(levels)], radices, space)
+            key = _combine([self.base_codes(a, levels[a]) for a in active], [radices[a] for a in active], space)
         return np.bincount(key, weights=self.base.weights, minlength=space), key
+
+    def _few_counts(self, active: tuple[int, ...], levels: tuple[int, ...], radices: list[int],
+                    space: int) -> np.ndarray:
+        """:meth:`base_counts` where at most two attributes split the records (the others are
+        generalized to one value, as near the top of the lattice): counted on the level-0
+        groups of those attributes (kept, and far fewer than the base rows; the pairs' screen
+        makes the same ones), not on the base rows.  A key over the attributes that split is
+        the key over all of them (the others add a code 0 with radix 1)."""
+        if not active:
+            return np.array([float(self.n_records)])
+        start = self._projection_start(active)
+        mapped = [np.take(self.attributes[a].up(0, levels[a]), column) if levels[a] else column
+                  for a, column in zip(active, start.codes)]
+        key = _combine(mapped, [radices[a] for a in active], space)
+        return np.bincount(key, weights=start.weights, minlength=space)
 
     def from_counts(self, levels: tuple[int, ...], counts: np.ndarray) -> ClassTable:
         """The class table of ``levels`` from its :meth:`base_counts` (without sensitive
@@ -514,24 +537,28 @@ class FrequencyTable:
         space = _space(radices)
         if n < 4 or space >= 2**62:
             return None
+        dtype = np.int32 if space < 2**31 else np.int64
         key = None
         for first in range(0, n, 3):
-            part = range(first, min(first + 3, n))
-            sub_levels = tuple(levels[a] for a in part)
-            sub_radices = [radices[a] for a in part]
-            sub_space = _space(sub_radices)
+            # (attributes generalized to one value add nothing to a key: no column is read)
+            part = _splitting(radices[first:first + 3], first)
+            sub_space = _space(radices[first:first + 3])
+            if key is not None:
+                key *= sub_space  # (no partial product exceeds the key: no overflow)
+            if not part:
+                continue
+            sub_levels = tuple(levels[first:first + 3])
             partial = self._partial_keys.get((first, sub_levels))
             if partial is None:
-                partial = _combine([self.base_codes(a, levels[a]) for a in part], sub_radices, sub_space)
+                partial = _combine([self.base_codes(a, levels[a]) for a in part], [radices[a] for a in part], sub_space)
                 if self._partial_cells + len(partial) <= _PARTIAL_CELLS:
                     self._partial_keys[(first, sub_levels)] = partial
                     self._partial_cells += len(partial)
             if key is None:
-                key = partial.astype(np.int32 if space < 2**31 else np.int64)  # (a copy)
+                key = partial.astype(dtype)  # (a copy)
             else:
-                key *= sub_space  # (no partial product exceeds the key: no overflow)
                 key += partial
-        return key
+        return key if key is not None else np.zeros(self.base.n_classes, dtype=dtype)
 
     def track_representatives(self) -> None:
         """Keep, for every class of every table from now on, the smallest index of its records."""
