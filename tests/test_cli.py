@@ -168,17 +168,20 @@ def test_validate_a_project_whose_data_is_unreadable(folder):
 
 
 def test_anonymize_prints_its_result_without_importing_rich(folder):
-    # plain lines are written as they are: rich stays out of the start-up of `anonymize`
+    # plain lines are written as they are: rich stays out of the start-up of `anonymize`, and
+    # so do the modules of the privacy models the project does not use
     code = ("import runpy, sys\n"
             "sys.argv = ['eucaim-wizard', 'anonymize', sys.argv[1], '-o', sys.argv[2]]\n"
             "try:\n    runpy.run_module('eucaim_wizard', run_name='__main__')\n"
             "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+            "print(sorted(m for m in sys.modules if m.startswith('eucaim_wizard.privacy.')), file=sys.stderr)\n"
             "print('rich imported' if any(m.startswith('rich') for m in sys.modules) else 'no rich', file=sys.stderr)\n")
     result = subprocess.run([sys.executable, "-c", code, str(folder / "project.yaml"), str(folder / "out")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("anonymous: age=1;") and "k-anonymity (k=2): holds" in result.stdout
     assert result.stderr.strip().endswith("no rich"), result.stderr
+    assert "['eucaim_wizard.privacy.base', 'eucaim_wizard.privacy.k_anonymity']" in result.stderr
 
 
 def test_console_writes_plain_lines_and_gives_the_rest_to_rich(capsys):

@@ -56,6 +56,19 @@ def verdicts(model, hierarchy=False):
     return entry
 
 
+def test_every_model_is_found_under_its_project_key():
+    """The registry imports a model's module on first lookup; each class carries its key."""
+    from eucaim_wizard.privacy import MODELS
+
+    classes = [KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, TCloseness,
+               DeltaDisclosure, BetaLikeness, AverageRisk, SampleUniqueness, KMap]
+    assert {key: MODELS[key] for key in MODELS} == {c.key: c for c in classes}
+    assert len(MODELS) == len(classes) and MODELS.get("nope") is None
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        import eucaim_wizard.privacy as privacy
+        privacy.Nope  # noqa: B018
+
+
 def test_distinct_l_diversity_counts_values_per_class():
     assert verdicts(DistinctLDiversity(attribute="s", l=2)).holds
     entry = verdicts(DistinctLDiversity(attribute="s", l=3))

@@ -8,22 +8,65 @@ In a project file the models are a list of one-key mappings::
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .base import ClassStatistics, PrivacyModel, SensitiveDomain
-from .disclosure import BetaLikeness, DeltaDisclosure
 from .k_anonymity import KAnonymity
-from .l_diversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
-from .risk_based import AverageRisk, KMap, SampleUniqueness
-from .t_closeness import TCloseness
+
+if TYPE_CHECKING:
+    from .disclosure import BetaLikeness, DeltaDisclosure
+    from .l_diversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
+    from .risk_based import AverageRisk, KMap, SampleUniqueness
+    from .t_closeness import TCloseness
+
+# project key → (module, class); the modules of the models a project does not use are not
+# imported (a few milliseconds of the command line's start-up: their pydantic classes)
+_WHERE = {
+    "k-anonymity": ("k_anonymity", "KAnonymity"),
+    "distinct-l-diversity": ("l_diversity", "DistinctLDiversity"),
+    "entropy-l-diversity": ("l_diversity", "EntropyLDiversity"),
+    "recursive-cl-diversity": ("l_diversity", "RecursiveCLDiversity"),
+    "t-closeness": ("t_closeness", "TCloseness"),
+    "delta-disclosure": ("disclosure", "DeltaDisclosure"),
+    "beta-likeness": ("disclosure", "BetaLikeness"),
+    "average-risk": ("risk_based", "AverageRisk"),
+    "sample-uniqueness": ("risk_based", "SampleUniqueness"),
+    "k-map": ("risk_based", "KMap"),
+}
+_CLASSES = {name: module for module, name in _WHERE.values()}
+
+
+def _load(module: str, name: str) -> type[PrivacyModel]:
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+class _Models(Mapping):
+    """Project key → model class, each module imported on first lookup."""
+
+    def __getitem__(self, key: str) -> type[PrivacyModel]:
+        return _load(*_WHERE[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
 
 #: project key → model class
-MODELS: dict[str, type[PrivacyModel]] = {model.key: model for model in (
-    KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, TCloseness, DeltaDisclosure,
-    BetaLikeness, AverageRisk, SampleUniqueness, KMap,
-)}
+MODELS: Mapping[str, type[PrivacyModel]] = _Models()
+
+
+def __getattr__(name: str) -> Any:
+    """The model classes, imported on first use (PEP 562)."""
+    if name in _CLASSES:
+        return _load(_CLASSES[name], name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["MODELS", "AverageRisk", "KMap", "SampleUniqueness", "BetaLikeness", "ClassStatistics", "DeltaDisclosure", "DistinctLDiversity",
            "EntropyLDiversity", "KAnonymity", "PrivacyModel", "RecursiveCLDiversity", "SensitiveDomain",
