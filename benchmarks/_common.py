@@ -18,6 +18,31 @@ def machine() -> dict:
             "load_average": os.getloadavg()}
 
 
+def reference_milliseconds(repeat: int = 15) -> float:
+    """Median time of a fixed workload like the engine's (counts, gathers and a sort of 30,000
+    small codes, and a Python loop), in milliseconds: how fast the machine runs at the time
+    of a measurement.  This shared virtual machine has slow spells (the same code taking
+    1.5-3 times as long for minutes); a figure measured in one is told by this reference."""
+    import statistics
+    import time
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 80, 30_000).astype(np.int32)
+    shares = rng.random(80)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(10):
+            np.bincount(codes, minlength=80)
+            np.take(shares, codes)
+            np.sort(codes.astype(np.int64) << 15)
+        sum(i * i for i in range(20_000))
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 2)
+
+
 def write_result(report: dict, path: Path) -> None:
     """Write ``report`` as JSON to ``path`` atomically, and say so."""
     path.parent.mkdir(parents=True, exist_ok=True)
