@@ -18,29 +18,39 @@ def machine() -> dict:
             "load_average": os.getloadavg()}
 
 
-def reference_milliseconds(repeat: int = 15) -> float:
-    """Median time of a fixed workload like the engine's (counts, gathers and a sort of 30,000
-    small codes, and a Python loop), in milliseconds: how fast the machine runs at the time
-    of a measurement.  This shared virtual machine has slow spells (the same code taking
-    1.5-3 times as long for minutes); a figure measured in one is told by this reference."""
-    import statistics
-    import time
+class Reference:
+    """A fixed workload like the engine's (counts, gathers and a sort of 30,000 small codes,
+    and a Python loop): timed between the measured calls, it tells how fast the machine ran
+    while they ran.  This shared virtual machine has slow spells (the same code taking
+    1.5-3 times as long for minutes); a figure measured in one is told by its reference."""
 
-    import numpy as np
+    def __init__(self) -> None:
+        import numpy as np
 
-    rng = np.random.default_rng(0)
-    codes = rng.integers(0, 80, 30_000).astype(np.int32)
-    shares = rng.random(80)
-    times = []
-    for _ in range(repeat):
+        rng = np.random.default_rng(0)
+        self._codes = rng.integers(0, 80, 30_000).astype(np.int32)
+        self._shares = rng.random(80)
+        self.seconds: list[float] = []
+
+    def run(self) -> None:
+        """Time the workload once (kept in ``seconds``)."""
+        import time
+
+        import numpy as np
+
         start = time.perf_counter()
         for _ in range(10):
-            np.bincount(codes, minlength=80)
-            np.take(shares, codes)
-            np.sort(codes.astype(np.int64) << 15)
+            np.bincount(self._codes, minlength=80)
+            np.take(self._shares, self._codes)
+            np.sort(self._codes.astype(np.int64) << 15)
         sum(i * i for i in range(20_000))
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times) * 1000, 2)
+        self.seconds.append(time.perf_counter() - start)
+
+    def milliseconds(self) -> float:
+        """The median of the timings so far, in milliseconds."""
+        import statistics
+
+        return round(statistics.median(self.seconds) * 1000, 2)
 
 
 def write_result(report: dict, path: Path) -> None:

@@ -3,8 +3,8 @@
 Adult (30,162 records, 9 QIs with ARX's hierarchies, Loss metric): warm in-process median of
 `anonymize()` on an already read table, for k in {2, 5, 10, 100} and suppression 0 % / 5 %,
 and the whole `eucaim-wizard anonymize` process for k=5/0 %.  Needs ../shared/benchmarks/arx-data.
-Before each case a fixed reference workload is timed (`_common.reference_milliseconds`): it
-tells a figure measured in one of the shared machine's slow spells.
+Before each measured call a fixed reference workload is timed (`_common.Reference`; its median
+is written beside the case): it tells a figure measured in one of the shared machine's slow spells.
 
     python benchmarks/run.py [--repeat 7] [--output benchmarks/results/adult.json]
 """
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import reference_milliseconds, write_result  # noqa: E402
+from _common import Reference, write_result  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
@@ -55,8 +55,8 @@ def main() -> int:
     from eucaim_wizard import anonymize, load_project
 
     cases = []
-    print("machine reference before each case (benchmarks/README.md: about 2.5 ms at the machine's usual "
-          "speed; more in its slow spells)")
+    print("machine reference: timed before each measured call (benchmarks/README.md: about 2.5 ms at the "
+          "machine's usual speed; more in its slow spells)")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         for limit in (0.0, 0.05):
@@ -66,9 +66,9 @@ def main() -> int:
                 for name in project.quasi_identifiers:
                     project.load_hierarchy(name)
                 anonymize(project, table=table)  # warm-up
-                reference = reference_milliseconds()
-                times = []
+                times, reference = [], Reference()
                 for _ in range(args.repeat):
+                    reference.run()  # the machine's speed, between the calls measured
                     start = time.perf_counter()
                     result = anonymize(project, table=table)
                     times.append(time.perf_counter() - start)
@@ -79,26 +79,26 @@ def main() -> int:
                     "arx_seconds": arx, "ratio_to_arx": round(median / arx, 3), "target_met": median <= arx / 2,
                     "checked": result.checked, "levels": result.optimum.levels,
                     "information_loss": result.optimum.information_loss,
-                    "suppressed": result.optimum.suppressed_records, "machine_reference_ms": reference,
+                    "suppressed": result.optimum.suppressed_records, "machine_reference_ms": reference.milliseconds(),
                 })
                 print(f"k={k:<3} {limit:>4.0%}: {median * 1000:7.1f} ms (ARX {arx * 1000:.0f} ms), "
-                      f"{result.checked} checked, loss {result.optimum.information_loss:.6f}; reference {reference:.2f} ms")
+                      f"{result.checked} checked, loss {result.optimum.information_loss:.6f}; reference {reference.milliseconds():.2f} ms")
         # whole process, as a curator runs it (Python start-up and imports included), with
         # the package's bytecode compiled as an installed package has it
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=True)
         path = project_file(folder, 5, 0.0)
         command = [sys.executable, "-m", "eucaim_wizard", "anonymize", str(path), "-o", str(folder / "out")]
-        reference = reference_milliseconds()
-        wall = []
+        wall, reference = [], Reference()
         for _ in range(max(3, args.repeat // 2)):
+            reference.run()
             start = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True)
             wall.append(time.perf_counter() - start)
         process = {"command": "eucaim-wizard anonymize (Adult, k=5, 0 %)", "median_seconds": round(statistics.median(wall), 3),
                    "arx_seconds": 3.0, "target_seconds": 0.6, "target_met": statistics.median(wall) <= 0.6,
-                   "machine_reference_ms": reference}
+                   "machine_reference_ms": reference.milliseconds()}
         print(f"whole process k=5/0 %: {process['median_seconds']:.3f} s (ARX 3.0 s, target 0.6 s); "
-              f"reference {reference:.2f} ms")
+              f"reference {reference.milliseconds():.2f} ms")
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
               "adult_in_process": cases, "adult_whole_process": process}
     write_result(report, args.output)
