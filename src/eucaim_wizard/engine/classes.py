@@ -455,7 +455,7 @@ class FrequencyTable:
         if space > min(_DENSE_LIMIT, max(_DENSE_FACTOR * self.base.n_classes, 256)):
             return None
         active = _splitting(radices)
-        if len(active) <= 2 and space <= self.base.n_classes:
+        if not active or (len(active) <= 2 and space <= self.base.n_classes):
             return self._few_counts(active, levels, radices, space), None
         key = self._base_key(levels, radices)
         if key is None:
