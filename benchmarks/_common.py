@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
@@ -25,8 +29,6 @@ class Reference:
     1.5-3 times as long for minutes); a figure measured in one is told by its reference."""
 
     def __init__(self) -> None:
-        import numpy as np
-
         rng = np.random.default_rng(0)
         self._codes = rng.integers(0, 80, 30_000).astype(np.int32)
         self._shares = rng.random(80)
@@ -34,10 +36,6 @@ class Reference:
 
     def run(self) -> None:
         """Time the workload once (kept in ``seconds``)."""
-        import time
-
-        import numpy as np
-
         start = time.perf_counter()
         for _ in range(10):
             np.bincount(self._codes, minlength=80)
@@ -48,8 +46,6 @@ class Reference:
 
     def milliseconds(self) -> float:
         """The median of the timings so far, in milliseconds."""
-        import statistics
-
         return round(statistics.median(self.seconds) * 1000, 2)
 
 

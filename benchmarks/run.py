@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,10 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Reference, write_result  # noqa: E402
+from _common import ARX_DATA, REPO, Reference, machine, write_result  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-ARX_DATA = REPO.parent / "shared" / "benchmarks" / "arx-data"
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
 # ARX 3.9.2 on this machine class, warm in-process median, seconds (from the issue)
 ARX_SECONDS = {(2, 0.0): 0.055, (5, 0.0): 0.050, (10, 0.0): 0.050, (100, 0.0): 0.017,
@@ -99,7 +95,7 @@ def main() -> int:
                    "machine_reference_ms": reference.milliseconds()}
         print(f"whole process k=5/0 %: {process['median_seconds']:.3f} s (ARX 3.0 s, target 0.6 s); "
               f"reference {reference.milliseconds():.2f} ms")
-    report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    report = {"machine": machine(),
               "adult_in_process": cases, "adult_whole_process": process}
     write_result(report, args.output)
     return 0

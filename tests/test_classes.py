@@ -127,8 +127,8 @@ def test_counts_where_at_most_two_attributes_split_the_records(frequency, data):
             continue  # a hierarchy whose top has several values, or more keys than rows
         counts, keys = frequency.base_counts(levels)
         assert keys is None and counts.dtype == np.float64 and len(counts) == space
-        got = {tuple(int(c) for c in t.codes[:, i]): int(t.sizes[i])
-               for t in [frequency.from_counts(levels, counts)] for i in range(t.n_classes)}
+        table = frequency.from_counts(levels, counts)
+        got = {tuple(int(c) for c in table.codes[:, i]): int(table.sizes[i]) for i in range(table.n_classes)}
         assert got == _classes_by_records(frequency, levels)
         # the base key (the other way to count, and the roll-up's) reads no column of an
         # attribute with one value, and is the same key

@@ -436,12 +436,17 @@ class FrequencyTable:
         projection is rolled up from them (they are usually far fewer than the base rows).
         Empty groups may be listed (they hold no record).
         """
-        start = self._projection_start(attributes)
-        mapped = [np.take(self.attributes[a].up(0, level), column) if level else column
-                  for a, column, level in zip(attributes, start.codes, levels)]
+        start, mapped = self._start_at(attributes, levels)
         radices = [self.attributes[a].domain_size(level) for a, level in zip(attributes, levels)]
         return _groups_of(tuple(levels), mapped, radices, start,
                           dense_up_to=max(_DENSE_FACTOR * start.n_classes, 256))
+
+    def _start_at(self, attributes: tuple[int, ...], levels) -> tuple[ClassTable, list[np.ndarray]]:
+        """The kept level-0 groups of ``attributes``, and their codes generalized to ``levels``
+        (one per attribute)."""
+        start = self._projection_start(attributes)
+        return start, [np.take(self.attributes[a].up(0, level), column) if level else column
+                       for a, column, level in zip(attributes, start.codes, levels)]
 
     def base_counts(self, levels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         """Records per possible class of ``levels``, counted on the base rows: a float64
@@ -471,9 +476,7 @@ class FrequencyTable:
         the key over all of them (the others add a code 0 with radix 1)."""
         if not active:
             return np.array([float(self.n_records)])
-        start = self._projection_start(active)
-        mapped = [np.take(self.attributes[a].up(0, levels[a]), column) if levels[a] else column
-                  for a, column in zip(active, start.codes)]
+        start, mapped = self._start_at(active, [levels[a] for a in active])
         key = _combine(mapped, [radices[a] for a in active], space)
         return np.bincount(key, weights=start.weights, minlength=space)
 
