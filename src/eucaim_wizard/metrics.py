@@ -99,57 +99,60 @@ def normalised_weights(weights: list[float]) -> np.ndarray:
     return w / top if top > 0 else np.ones_like(w)
 
 
-def aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> float:
+def _geometric_base(values, weight):
+    """One attribute's factor base in ARX's weighted geometric mean: ``v·w + 1`` (the weight
+    scales the score, so a score in [0, 1] with a weight in [0, 1] keeps the mean in [0, 1])."""
+    return values * weight + 1.0
+
+
+def aggregate(values, weights: np.ndarray, how: str) -> float:
     """Combine per-attribute scores as ARX's aggregate functions do, in attribute order.
 
     ``sum``: Σ v·w; ``arithmetic-mean``: Σ (v/n)·w; ``geometric-mean``:
-    Π ((v+1)·w)^(1/n) − 1 (the weight inside the power, as ARX); ``maximum``: max v·w.
+    Π (v·w + 1)^(1/n) − 1; ``maximum``: max v·w (``w``: the normalised attribute weights).
+
+    References
+    ----------
+    ARX 3.9: ``ILMultiDimensionalSum``, ``ILMultiDimensionalArithmeticMean``,
+    ``ILMultiDimensionalGeometricMean`` (the weighted form since ARX's 2015 fix of the
+    geometric mean with weights), ``ILMultiDimensionalMax``.
     """
-    n = len(values)
-    if n == 0:
+    if len(values) == 0:
         return 0.0
-    if how == "sum":
-        return float(sum(float(v) * float(w) for v, w in zip(values, weights)))
-    if how == "arithmetic-mean":
-        return float(sum((float(v) / n) * float(w) for v, w in zip(values, weights)))
-    if how == "maximum":
-        return float(max(float(v) * float(w) for v, w in zip(values, weights)))
-    product = 1.0
-    for v, w in zip(values, weights):
-        product *= ((float(v) + 1.0) * float(w)) ** (1.0 / n)
-    return product - 1.0
+    return float(aggregate_each([np.array([float(v)]) for v in values], weights, how)[0])
 
 
 def aggregate_each(values: list[np.ndarray], weights: np.ndarray, how: str) -> np.ndarray:
     """:func:`aggregate` of many items at once (``values[a]``: attribute ``a``'s score of each
-    item): the same operations in the same attribute order, element by element."""
+    item), attribute after attribute in order, element by element (as ARX's loops add)."""
     n = len(values)
-    if how == "geometric-mean":
-        product = np.ones(len(values[0]))
-        for v, w in zip(values, weights):
-            product *= ((v + 1.0) * w) ** (1.0 / n)
-        return product - 1.0
-    if how == "sum":
-        return np.add.reduce([v * w for v, w in zip(values, weights)], axis=0)
-    if how == "arithmetic-mean":
-        return np.add.reduce([(v / n) * w for v, w in zip(values, weights)], axis=0)
-    return np.maximum.reduce([v * w for v, w in zip(values, weights)], axis=0)
+    if how == "maximum":
+        return np.maximum.reduce([v * w for v, w in zip(values, weights)], axis=0)
+    result = np.ones(len(values[0])) if how == "geometric-mean" else np.zeros(len(values[0]))
+    for v, w in zip(values, weights):
+        if how == "geometric-mean":
+            result = result * _geometric_base(v, w) ** (1.0 / n)
+        elif how == "arithmetic-mean":
+            result = result + (v / n) * w
+        else:
+            result = result + v * w
+    return result - 1.0 if how == "geometric-mean" else result
 
 
 def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.ndarray, how: str) -> np.ndarray:
-    """:func:`aggregate` for every lattice node at once, from per-attribute scores per level."""
+    """:func:`aggregate` for every lattice node at once, from per-attribute scores per level
+    (the geometric mean as a sum of logarithms)."""
     n = len(per_level)
     if n == 0:
         return np.zeros(lattice.size)
     if how == "maximum":
         return lattice.combine([np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)], np.maximum)
-    with np.errstate(divide="ignore"):
-        if how == "geometric-mean":
-            terms = [np.log((np.asarray(scores) + 1.0) * weights[a]) / n for a, scores in enumerate(per_level)]
-        elif how == "arithmetic-mean":
-            terms = [(np.asarray(scores) / n) * weights[a] for a, scores in enumerate(per_level)]
-        else:
-            terms = [np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)]
+    if how == "geometric-mean":
+        terms = [np.log(_geometric_base(np.asarray(scores), weights[a])) / n for a, scores in enumerate(per_level)]
+    elif how == "arithmetic-mean":
+        terms = [(np.asarray(scores) / n) * weights[a] for a, scores in enumerate(per_level)]
+    else:
+        terms = [np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)]
     result = lattice.combine(terms, np.add)
     return np.expm1(result) if how == "geometric-mean" else result
 
