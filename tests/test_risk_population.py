@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize, special, stats
 
 from eucaim_wizard.risk import ClassHistogram, Population, RiskError, parse_population, population_uniqueness
@@ -167,18 +169,56 @@ def test_no_sample_unique_means_no_population_unique():
 def test_the_solver_is_reproducible():
     first = population_uniqueness(SMALL, Population(30))
     assert population_uniqueness(SMALL, Population(30)) == first
-    assert population_uniqueness(SMALL, Population(30), SolverSettings(seed=0)) == first
+
+
+def _root_only_at(point, tried=None):
+    """A system whose equations hold at ``point`` alone and whose every step diverges."""
+    def system(x):
+        if tried is not None:
+            tried.extend(map(tuple, x.tolist()))
+        values = np.where(np.all(x == point, axis=1)[:, None], 0.0, 1.0) * np.ones_like(x)
+        return values, np.repeat(np.eye(2)[None] * 1e-300, len(x), axis=0)
+    return system
 
 
 def test_the_solver_gives_up_within_its_iteration_budget():
-    calls = []
+    # 7 evaluations per failing try (5 iterations allowed): with a budget of 50, tries 1-8 start
+    # (the first start, then grid points 0-6), try 9 (grid point 7) does not
+    settings = SolverSettings(iterations_per_try=5, iterations_total=50)
+    assert newton_2d(_root_only_at((0.33, 0.66)), (1.0, 1.0), settings).tolist() == [0.33, 0.66]
+    assert newton_2d(_root_only_at((0.33, 0.99)), (1.0, 1.0), settings) is None
 
-    def diverging(x):
-        calls.append(len(x))
-        return np.ones_like(x), np.repeat(np.eye(2)[None] * 1e-300, len(x), axis=0)
 
-    assert newton_2d(diverging, (1.0, 1.0), SolverSettings(iterations_per_try=5, iterations_total=50)) is None
-    assert sum(calls) <= 50 + 1024 * 7  # a try that started within the budget may finish its 7 evaluations
+def test_the_start_points_after_the_first_are_arx_s_grid():
+    """ARXSolverConfiguration's prepared start values: 0, 0.33, 0.66, 0.99 squared, in order."""
+    from eucaim_wizard.risk.population import START_GRID
+
+    assert START_GRID.tolist() == [[x, y] for x in (0.0, 0.33, 0.66, 0.99) for y in (0.0, 0.33, 0.66, 0.99)]
+    tried = []
+    # a root at a grid point is found from it (the first start and the points before it fail)
+    assert newton_2d(_root_only_at((0.66, 0.33), tried), (-5.0, 7.0)).tolist() == [0.66, 0.33]
+    assert tried[0] == (-5.0, 7.0) and (0.33, 0.99) in tried
+    # the last grid point is checked as it is, though ARX takes no step from it
+    assert newton_2d(_root_only_at((0.99, 0.99)), (-5.0, 7.0)).tolist() == [0.99, 0.99]
+    assert newton_2d(_root_only_at((0.5, 0.5)), (-5.0, 7.0)) is None  # no random restart finds it
+
+
+def test_pitman_converges_from_the_grid_where_the_moment_start_fails(arx_data):
+    """Adult, 5 QIs, USA: the moment estimate gives θ < 0 (−31.4); ARX 3.9.2 reports Pitman
+    0.19281 % (0.0019281275891116724) and Dankar's rule picks it (Zayatz: 1.0004 %)."""
+    from eucaim_wizard.risk import analyze_table
+    from eucaim_wizard.table import read_table
+
+    from collections import Counter
+
+    table = read_table(arx_data / "adult.csv")
+    qis = ["age", "sex", "race", "education", "native-country"]
+    sizes = Counter(zip(*(table.column(q).tolist() for q in qis))).values()
+    assert pitman_start(ClassHistogram.from_class_sizes(np.array(list(sizes))))[0] == pytest.approx(-31.38, abs=0.01)
+    u = analyze_table(table, qis, population="USA", attributes=False).population
+    assert u.pitman == pytest.approx(0.0019281275891116724, rel=1e-6)
+    assert u.zayatz == pytest.approx(0.010004057964363253, rel=1e-9)
+    assert u.dankar_model == "pitman" and u.dankar == u.pitman
 
 
 # --- populations ------------------------------------------------------------------------------------
@@ -214,3 +254,25 @@ def test_a_population_smaller_than_the_sample_is_refused():
 
     with pytest.raises(RiskError, match=r"population \(5\) is smaller than the 7 records"):
         risk_from_class_sizes([3, 4], population=5)
+
+
+def test_snb_on_the_seed_pack_is_at_most_the_whole_population(seed_pack):
+    """Every record of the seed pack's table is unique: the published SNB equations give
+    K·β^α a hair above N (1.000000000099568 of it); a share is capped at 1."""
+    from eucaim_wizard.risk import analyze_table
+    from eucaim_wizard.table import read_table
+
+    table = read_table(seed_pack / "examples" / "synthetic_patient_data_v2.csv")
+    qis = [c for c in table.columns if c != "Patient_ID"]
+    for population in ("EU-27", "ES", 5000):
+        u = analyze_table(table, qis, population=population, attributes=False).population
+        assert u.snb == 1.0 and u.zayatz == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=40), st.integers(0, 4))
+def test_every_estimate_is_a_share_between_0_and_1(sizes, scale):
+    h = ClassHistogram.from_class_sizes(np.array(sizes))
+    u = population_uniqueness(h, Population(h.records * 10 ** scale))
+    for share in (u.pitman, u.zayatz, u.snb, u.dankar):
+        assert share is None or 0.0 <= share <= 1.0

@@ -24,10 +24,10 @@ import org.deidentifier.arx.risk.RiskModelPopulationUniqueness;
  * ARX 3.9.2 side by side with eucaim-wizard (benchmarks/arx_compare.py starts it; never a
  * dependency of the project). Arguments are key=value words:
  *
- *   data=FILE sep=; runs=N qi=NAME=HIERARCHY.csv (repeated)
+ *   data=FILE sep=; runs=N qi=NAME=HIERARCHY.csv (repeated; qi=NAME= without one, for risk=)
  *   k=N entropy=ATTRIBUTE:L suppression=0.05
  *   weight=NAME:W (repeated) gs=0.5 aggregate=geometric|arithmetic|sum|max
- *   risk=REGION       (population uniqueness of the input projected on the QIs instead of a search)
+ *   risk=REGION|SIZE  (population uniqueness of the input projected on the QIs instead of a search)
  *
  * prints one JSON line: levels in the QI order given, loss, suppressed records, checked
  * transformations, median and each warm run's milliseconds; or the risk estimates.
@@ -55,7 +55,11 @@ public class ArxCompare {
             data.getDefinition().setAttributeType(input.getAttributeName(c), AttributeType.INSENSITIVE_ATTRIBUTE);
         }
         for (String[] qi : qis) {
-            data.getDefinition().setAttributeType(qi[0], Hierarchy.create(qi[1], StandardCharsets.UTF_8, ';'));
+            if (qi[1].isEmpty()) {  // no hierarchy: enough for the risk of the input
+                data.getDefinition().setAttributeType(qi[0], AttributeType.QUASI_IDENTIFYING_ATTRIBUTE);
+            } else {
+                data.getDefinition().setAttributeType(qi[0], Hierarchy.create(qi[1], StandardCharsets.UTF_8, ';'));
+            }
         }
         if (one.containsKey("risk")) {
             risk(data, one.get("risk"));
@@ -126,7 +130,9 @@ public class ArxCompare {
 
     /** Population uniqueness estimates of the input, as ARX's risk view computes them. */
     private static void risk(Data data, String region) {
-        ARXPopulationModel population = ARXPopulationModel.create(ARXPopulationModel.Region.valueOf(region));
+        ARXPopulationModel population = region.matches("[0-9]+")
+            ? ARXPopulationModel.create(Long.parseLong(region))
+            : ARXPopulationModel.create(ARXPopulationModel.Region.valueOf(region));
         long t = System.nanoTime();
         RiskModelPopulationUniqueness u = data.getHandle().getRiskEstimator(population).getPopulationBasedUniquenessRisk();
         String line = String.format(Locale.ROOT,

@@ -6,12 +6,16 @@ estimates of the share of population uniques, as ARX 3.9 computes them
 with Newton–Raphson), Zayatz's model (closed form), and Dankar et al.'s decision rule that
 picks one of them.  A model whose equations cannot be solved gives no estimate, and says so.
 
-Solver (ARX's ``ARXSolverConfiguration`` defaults): Newton–Raphson stops when both equations
-are within 1e-6 of 0; at most 1,000 iterations per try and 10,000 in total; a failed try
-(diverged, NaN, or a violated constraint) restarts from a random point of the box between 0
-and the start.  ARX draws those points with ``Math.random()``; here they come from a seeded
-generator, so results are reproducible.  ARX's per-try and total time limits (0.1 s, 1 s)
-are not applied: the iteration limits alone bound the work, deterministically.
+Solver (ARX 3.9's ``ARXSolverConfiguration`` defaults and its ``NewtonRaphson2D``):
+Newton–Raphson from the model's own start (for Pitman, the moment estimate), stopping when
+both equations are within 1e-6 of 0.  A try ends when a step leaves the model's constraint
+(Pitman: θ ≥ 0), gives NaN, or takes more than 1,000 iterations; the next try starts from the
+next of ARX's 16 prepared start values, the grid {0, 0.33, 0.66, 0.99}² in order (θ first).
+ARX gives up as soon as the last grid point has been taken and stepped once, so that point is
+only checked as it is.  Nothing is random: the same table gives the same estimate, as in ARX
+(whose solver is deterministic by default).  The total budget is ARX's (16 + 1) × 1,000
+evaluations; ARX's per-try and total time limits (0.1 s, 1 s) are not applied: the iteration
+limits alone bound the work, deterministically.
 
 References
 ----------
@@ -43,14 +47,21 @@ NOT_CONVERGED = "did not converge"
 System = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+#: ARX's prepared start values (``ARXSolverConfiguration.getDefaultStartValues``): each
+#: coordinate runs 0, 0.33, 0.66, 0.99 (adding 0.33 while below 1), the first one outermost
+START_GRID = np.array([[x, y] for x in (0.0, 0.33, 0.66, 0.99) for y in (0.0, 0.33, 0.66, 0.99)])
+START_GRID.flags.writeable = False
+
+
 @dataclass(frozen=True)
 class SolverSettings:
-    """Newton–Raphson settings (ARX's defaults); ``seed`` makes the restarts reproducible."""
+    """Newton–Raphson settings (ARX's defaults, with its prepared start values)."""
 
     accuracy: float = 1e-6
     iterations_per_try: int = 1000
-    iterations_total: int = 10000
-    seed: int = 0
+    #: ARX's 10,000, raised by ``NewtonRaphson2D.configure`` to (16 + 1) × the iterations per
+    #: try when prepared start values are used, as they are by default
+    iterations_total: int = 17000
     #: solve ARX 3.9's SNB equations instead of the published ones (see :func:`snb`)
     snb_as_arx: bool = False
 
@@ -85,15 +96,15 @@ class PopulationUniqueness:
 # -- the solver ----------------------------------------------------------------------------
 def newton_2d(system: System, start, settings: SolverSettings = SolverSettings(),
               constraint: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray | None:
-    """Solve two equations in two unknowns with Newton–Raphson and random restarts.
+    """Solve two equations in two unknowns with Newton–Raphson, as ARX's ``NewtonRaphson2D``.
 
     Parameters
     ----------
     system
         Maps points ``x`` (shape (k, 2)) to the equations' values (k, 2) and their Jacobians
-        (k, 2, 2); vectorized so that many restarts run at once.
+        (k, 2, 2); vectorized so that the tries run side by side.
     start
-        The first starting point; later tries start uniformly in the box [0, start).
+        The first starting point; the later tries start from :data:`START_GRID`, in order.
     constraint
         Maps points to a boolean per point; a step leaving it ends the try.
 
@@ -102,32 +113,24 @@ def newton_2d(system: System, start, settings: SolverSettings = SolverSettings()
     The first solution found (tries in order, as if run one after another within the
     iteration budget), or ``None`` when none converged.
     """
-    start = np.asarray(start, dtype=float)
-    rng = np.random.default_rng(settings.seed)
-    used, first = 0, True
-    while used <= settings.iterations_total:
-        # the given start alone, then restarts 1,024 at a time (most end within two steps)
-        starts = start[None, :].copy() if first else rng.random((1024, 2)) * start
-        first = False
-        solutions, evaluations = _tries(system, starts, settings, constraint, settings.iterations_total - used)
-        # try k starts only if the tries before it left budget (ARX runs them one by one)
-        before = used + np.concatenate([[0], np.cumsum(evaluations)[:-1]])
-        allowed = before <= settings.iterations_total
-        found = np.flatnonzero(allowed & ~np.isnan(solutions).any(axis=1))
-        if len(found):
-            return solutions[found[0]]
-        if not allowed.all():
-            return None
-        used += int(evaluations.sum())
-    return None
+    starts = np.vstack([np.asarray(start, dtype=float)[None, :], START_GRID])
+    # ARX stops once the last prepared value has been taken and stepped from: one evaluation
+    limits = np.full(len(starts), settings.iterations_per_try)
+    limits[-1] = -1
+    solutions, evaluations = _tries(system, starts, limits, settings, constraint, settings.iterations_total)
+    # try k starts only if the tries before it used at most the budget (ARX runs them one by one)
+    started = np.concatenate([[0], np.cumsum(evaluations)[:-1]]) <= settings.iterations_total
+    found = np.flatnonzero(started & ~np.isnan(solutions).any(axis=1))
+    return solutions[found[0]] if len(found) else None
 
 
-def _tries(system: System, starts: np.ndarray, settings: SolverSettings, constraint,
+def _tries(system: System, starts: np.ndarray, limits: np.ndarray, settings: SolverSettings, constraint,
            budget: int) -> tuple[np.ndarray, np.ndarray]:
     """Run independent tries in lockstep; per try: its solution (NaN if none) and evaluations.
 
-    Try k may start only while the tries before it used at most ``budget`` evaluations; a try
-    that can no longer start is dropped as soon as that is known (the counts only grow).
+    Try k fails after a step when it has taken more than ``limits[k]`` steps before it.  It
+    may start only while the tries before it used at most ``budget`` evaluations; a try that
+    can no longer start is dropped as soon as that is known (the counts only grow).
     """
     count = len(starts)
     solutions = np.full((count, 2), np.nan)
@@ -149,7 +152,7 @@ def _tries(system: System, starts: np.ndarray, settings: SolverSettings, constra
             moved = np.empty_like(x)
             moved[:, 0] = x[:, 0] - (j11 * values[:, 0] - j01 * values[:, 1]) / det
             moved[:, 1] = x[:, 1] - (j00 * values[:, 1] - j10 * values[:, 0]) / det
-            failed = np.isnan(moved).any(axis=1) | (steps > settings.iterations_per_try)
+            failed = np.isnan(moved).any(axis=1) | (steps > limits[index])
             if constraint is not None:
                 failed |= ~constraint(moved)
             going = ~(done | failed)
@@ -363,11 +366,11 @@ def snb_system(classes: float, fraction: float, c1: float, c2: float, as_arx: bo
 
 
 def snb(histogram: ClassHistogram, population_size: int, settings: SolverSettings = SolverSettings()) -> float | None:
-    """Estimated number of population uniques under the SNB model (K·β^α), or ``None``.
+    """Estimated number of population uniques under the SNB model (K·β^α, at most N), or ``None``.
 
     K is Shlosser's estimate of the non-empty population classes; (α, β) solve the two
     moment equations, starting from (1, 1) as ARX does (where the Jacobian is singular, so
-    the random restarts do the work).  ``settings.snb_as_arx`` solves ARX 3.9's equations
+    the tries from ARX's start grid do the work).  ``settings.snb_as_arx`` solves ARX 3.9's equations
     instead (see :func:`shlosser_classes` and :func:`snb_system`): they reproduce ARX's
     results, e.g. no convergence on the Adult data, where the published model gives 21.5 %.
     """
@@ -382,7 +385,11 @@ def snb(histogram: ClassHistogram, population_size: int, settings: SolverSetting
     alpha, beta = solution
     with np.errstate(all="ignore"):
         estimate = float(classes * beta ** alpha)
-    return estimate if np.isfinite(estimate) and estimate != 0 else None
+    if not np.isfinite(estimate) or estimate == 0:
+        return None
+    # K·β^α may come out a hair above N (rounding in K and in the solution) where every record is
+    # unique: no more people can be unique than there are
+    return min(max(estimate, 0.0), float(population_size))
 
 
 # -- all of them, and Dankar's rule -----------------------------------------------------------------
@@ -425,4 +432,4 @@ def population_uniqueness(histogram: ClassHistogram, population: Population,
 
 __all__ = ["PopulationUniqueness", "SolverSettings", "population_uniqueness", "pitman", "zayatz", "snb",
            "newton_2d", "pitman_system", "pitman_start", "snb_system", "shlosser_classes", "hypergeometric_one",
-           "PITMAN", "ZAYATZ", "SNB", "NOT_CONVERGED"]
+           "PITMAN", "ZAYATZ", "SNB", "NOT_CONVERGED", "START_GRID"]
