@@ -96,18 +96,39 @@ def test_entropy_exactly_log_l_passes():
     assert check_table(project).holds
 
 
-def test_entropy_exactly_log_l_passes_despite_rounding():
-    # three values, two records each: H = ln 3, but Σ c·ln c exceeds n·(ln n − ln 3) by one
-    # unit in the last place; the same values once each pass, so failing here would make the
-    # model non-monotonic (found by the exhaustive-equivalence test)
+def test_entropy_exactly_log_l_is_decided_by_arx_arithmetic():
+    # three values, two records each: H = ln 3 exactly, but Σ 2·ln 2 exceeds 6·(ln 6 − ln 3) by
+    # one unit in the last place, and ARX 3.9.2 fails the class (no solution for this table);
+    # the same values once each pass (both sides 0), in ARX too
     table = Table.from_columns({"q": ["a", "a", "a", "b", "b", "b"], "s": ["u", "v", "w", "u", "v", "w"]})
     project = Project(data=table, attributes={"q": {"role": "quasi-identifier", "hierarchy": Hierarchy([["a", "*"], ["b", "*"]])},
                                               "s": {"role": "sensitive"}},
                       privacy=[EntropyLDiversity(attribute="s", l=3)])
     assert check_table(project).holds
     result = anonymize(project)
-    assert result.evaluator(result.lattice.top, screen=False).anonymous  # one class of six records
+    assert not result.evaluator(result.lattice.top, screen=False).anonymous  # one class: 2, 2, 2
     assert result.optimum.levels == {"q": 0}
+    # so the model is not monotonic: the search must not infer the top from the bottom
+    assert not EntropyLDiversity(attribute="s", l=3).monotonic
+    merged = Project(data=table, attributes={"q": {"role": "quasi-identifier", "hierarchy": Hierarchy([["a", "*"], ["b", "*"]]),
+                                                   "min_level": 1}, "s": {"role": "sensitive"}},
+                     privacy=[EntropyLDiversity(attribute="s", l=3)])
+    assert not anonymize(merged).anonymous  # as in ARX: no solution
+
+
+def test_check_says_when_a_class_fails_by_arx_rounding_alone(tmp_path):
+    from typer.testing import CliRunner
+
+    from eucaim_wizard.cli import app
+
+    (tmp_path / "data.csv").write_text("q;s\n" + "".join(f"a;{s}\n" for s in "uvwuvw"))
+    (tmp_path / "q.csv").write_text("a;*\n")
+    (tmp_path / "p.yaml").write_text(
+        "data: data.csv\nattributes:\n  q: {role: quasi-identifier, hierarchy: q.csv}\n  s: {role: sensitive}\n"
+        "privacy:\n  - entropy-l-diversity: {attribute: s, l: 3}\n")
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "p.yaml")], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "does NOT hold" in result.output and "rounding_failures=1" in result.output
 
 
 def test_grassberger_estimate_by_hand():
@@ -552,6 +573,17 @@ def test_adult_optimum_with_sensitive_models_equals_arx(arx_data, adult, models,
         return
     assert list(result.optimum.levels.values()) == levels
     assert result.optimum.information_loss == score  # to the last digit
+
+
+def test_adult_entropy_l3_suppresses_the_records_arx_suppresses(arx_data, adult):
+    """ARX 3.9.2 (benchmarks/arx/ArxCompare.java): 8 QIs, k=5, entropy-l=3 on occupation, 5 %,
+    Loss: 1,180 records suppressed, loss 0.2154493355572571.  The six records between them and
+    a mathematical judgement are in classes of three occupations twice each (entropy ln 3)."""
+    result = anonymize(adult8(arx_data, adult, [KAnonymity(k=5), EntropyLDiversity(attribute=OCC, l=3)], 0.05,
+                              "loss"))
+    assert list(result.optimum.levels.values()) == [0, 3, 0, 1, 2, 1, 1, 0]
+    assert result.optimum.suppressed_records == 1180
+    assert result.optimum.information_loss == 0.2154493355572571
 
 
 # -- eucaim-wizard check ---------------------------------------------------------------------------

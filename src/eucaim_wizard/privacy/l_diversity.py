@@ -95,26 +95,32 @@ class EntropyLDiversity(_SensitiveModel):
     """The entropy of every class's sensitive values is at least ``log(l)``.
 
     With ``estimator: grassberger`` the entropy is Grassberger's bias-corrected estimate
-    (better for small classes).  With Shannon's entropy the model is monotonic without
-    suppression (the entropy of a merged class is at least the smallest entropy of its parts,
-    by concavity); with Grassberger's estimate it is not; neither is monotonic with suppression.
+    (better for small classes).
+
+    A class is judged with ARX's arithmetic (``EntropyLDiversity.isAnonymous``): it needs at
+    least ⌈l⌉ distinct values and Σ c·ψ(c) ≤ n·(ψ(n) − ln l) in floating point (ψ = ln for
+    Shannon, G for Grassberger), so that verdicts and suppressed records equal ARX's.  A class
+    whose entropy is *exactly* ln l is decided by the rounding of both sides, as in ARX: three
+    values twice each fail at l = 3 (Σ 2·ln 2 exceeds 6·(ln 6 − ln 3) by one unit in the last
+    place), once each they pass.  That rounding makes the model non-monotonic (the two classes
+    of three values once each pass, their union fails), so the search does not infer verdicts
+    from it (ARX does, and may then miss such a node); its monotonic part, at least ⌈l⌉
+    distinct values, still prunes.  Without rounding, Shannon's entropy of a merged class is at
+    least the smallest entropy of its parts (concavity); Grassberger's estimate is not concave.
     """
 
     key: ClassVar[str] = "entropy-l-diversity"
+    monotonic: ClassVar[bool] = False
     monotonic_with_suppression: ClassVar[bool] = False
 
     l: float = Field(ge=1.0, description="the entropy of each class must be at least log(l)")  # noqa: E741
     estimator: Literal["shannon", "grassberger"] = "shannon"
 
-    @property
-    def monotonic(self) -> bool:  # type: ignore[override]
-        # Grassberger's estimate is not concave in the counts: a merged class can score lower
-        # than both of its parts (found by the exhaustive-equivalence test)
-        return self.estimator == "shannon"
-
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:
-        # as ARX decides it: at least ceil(l) distinct values, and Σ c·ψ(c) ≤ n·(ψ(n) − ln l)
-        # (ψ = ln for Shannon, G for Grassberger), i.e. H >= ln l without a division
+        # ARX adds c·ψ(c) value by value and fails a class as soon as the sum exceeds the bound;
+        # for Shannon every term is ≥ 0, so that is the whole sum against the bound (for
+        # Grassberger, whose G(1) < 0, ARX's verdict also depends on its order of the values,
+        # which is not reproduced: the whole sum is compared)
         distribution, _ = stats.distribution(self.attribute)
         counts = distribution.count.astype(float)
         sizes = stats.sizes.astype(float)
@@ -122,11 +128,7 @@ class EntropyLDiversity(_SensitiveModel):
         total = distribution.per_class_sum(counts * psi(counts))
         with np.errstate(divide="ignore", invalid="ignore"):
             bound = sizes * (psi(sizes) - np.log(self.l))
-            # an entropy of exactly log(l) passes: both sides carry rounding errors (three
-            # values twice each, l=3: Σ c·ln c exceeds n·(ln n − ln 3) by one unit in the last
-            # place), which would fail a merged class whose parts pass (not monotonic)
-            slack = 1e-9 * np.maximum(np.abs(sizes * psi(sizes)), 1.0)
-        return (distribution.distinct() >= math.ceil(self.l)) & (total <= bound + slack)
+        return (distribution.distinct() >= math.ceil(self.l)) & (total <= bound)
 
     def fails_within(self, groups: ClassStatistics) -> np.ndarray:
         # a class inside a group holds at most the group's values; fewer than ceil(l) fail
@@ -134,8 +136,18 @@ class EntropyLDiversity(_SensitiveModel):
         return distribution.distinct() < math.ceil(self.l)
 
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
-        entropy = self._kept_min(class_entropy(stats, self.attribute, self.estimator), kept)
-        return {"l": None if entropy is None else float(np.exp(entropy)), "entropy": entropy}
+        """The smallest entropy of a kept class (and its l); ``rounding_failures``: the classes
+        whose entropy is ln l (to 12 digits) that fail by ARX's rounding alone, where a judgement
+        in exact arithmetic would keep them (only when there are any)."""
+        entropies = class_entropy(stats, self.attribute, self.estimator)
+        entropy = self._kept_min(entropies, kept)
+        figures: dict[str, Any] = {"l": None if entropy is None else float(np.exp(entropy)), "entropy": entropy}
+        distribution, _ = stats.distribution(self.attribute)
+        at_bound = np.isclose(entropies, math.log(self.l), rtol=1e-12, atol=1e-12)
+        rounding = int((at_bound & (distribution.distinct() >= math.ceil(self.l)) & ~self.classes_ok(stats)).sum())
+        if rounding:
+            figures["rounding_failures"] = rounding
+        return figures
 
 
 class RecursiveCLDiversity(_SensitiveModel):
