@@ -300,8 +300,8 @@ class Evaluator:
         (the same integer; on Adult at k=2 the key spaces of low nodes are up to 8 times
         the 19,502 rows)."""
         if keys is not None and len(counts) > len(keys):
-            return int(np.dot(self.frequency.base.weights, np.take(counts, keys) < self._k_only))
-        return int(np.dot(counts, counts < self._k_only))
+            return records_where(self.frequency.base.weights, np.take(counts, keys) < self._k_only)
+        return records_where(counts, counts < self._k_only)
 
     def statistics(self, classes: ClassTable) -> ClassStatistics:
         """What the privacy models see of ``classes``."""
