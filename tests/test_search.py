@@ -12,6 +12,7 @@ from eucaim_wizard import Hierarchy, Project, Table, anonymize
 from eucaim_wizard.anonymizer import Evaluator
 from eucaim_wizard.engine.lattice import Lattice
 from eucaim_wizard.engine.search import choose_optimum
+from eucaim_wizard.metrics import parse_metric
 from eucaim_wizard.privacy import KAnonymity
 
 
@@ -87,6 +88,17 @@ def test_search_finds_the_exhaustive_optimum(project):
         assert np.isclose(result.optimum.information_loss, result.evaluator.information_loss(expected))
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects(), st.sampled_from(["geometric-mean", "arithmetic-mean", "sum", "maximum"]))
+def test_ties_of_free_generalization_find_the_exhaustive_optimum(project, aggregate):
+    """Loss with gs_factor 1: every node that suppresses nothing scores 0 (the bound is 0
+    everywhere), and the search settles the ties by searching for nodes that suppress nothing."""
+    project = project.model_copy(update={"metric": parse_metric({"loss": {"gs_factor": 1.0, "aggregate": aggregate}})})
+    result = anonymize(project)
+    assert result.metric_label == "Loss (1.0/0.0/1.0)"
+    assert result.outcome.optimum == exhaustive_optimum(result)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(projects())
 def test_pairs_of_attributes_rule_out_only_what_exhaustive_search_rules_out(project):
@@ -152,3 +164,25 @@ def test_lattice_rows_heights_and_broadcasts_agree_with_the_level_table(ranges, 
     for a in range(1, len(shares)):
         expected = expected + shares[a][levels[:, a]]
     assert np.array_equal(lattice.combine(shares, np.add), expected)
+
+
+def test_ties_of_a_loss_without_generalization_cost_are_settled_by_bounds(arx_data):
+    """Loss with gs_factor 1.0 costs suppression only: every transformation that suppresses
+    nothing scores 0.  Adult, 9 QIs, k=5, 5 %: the tie rule (least height, then least level
+    vector) picks the same optimum as an exhaustive evaluation, settling the transformations
+    that must suppress a record by their bound (ARX 3.9.2 checks 287 here; we checked 6,793
+    before the bound)."""
+    from eucaim_wizard.table import read_table
+
+    qis = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
+           "salary-class"]
+    attributes = {q: {"role": "quasi-identifier", "hierarchy": str(arx_data / f"adult_hierarchy_{q}.csv")} for q in qis}
+    project = Project(data=read_table(arx_data / "adult.csv"), attributes=attributes, privacy=[KAnonymity(k=5)],
+                      suppression_limit=0.05, metric={"loss": {"gs_factor": 1.0}})
+    result = anonymize(project)
+    every = result.evaluate_all()
+    zero = [t for t in every if t.anonymous and t.information_loss == 0.0]
+    best = min(zero, key=lambda t: (sum(t.levels.values()), list(t.levels.values())))
+    assert result.optimum.levels == best.levels == dict(zip(qis, [0, 1, 1, 2, 3, 2, 2, 2, 1]))
+    assert result.optimum.information_loss == 0.0 and result.optimum.suppressed_records == 0
+    assert result.checked < 600

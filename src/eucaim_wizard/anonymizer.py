@@ -177,6 +177,13 @@ class Evaluator:
         self.swept: SweepFigures | None = None
 
     @property
+    def suppression_propagates(self) -> bool:
+        """A node below one that suppresses records suppresses records too: every model is
+        decided per class and a class inside a failing class fails (monotonic with
+        suppression)."""
+        return not self._dataset and all(m.monotonic_with_suppression for m in self.models)
+
+    @property
     def has_monotonic_part(self) -> bool:
         """Some models are monotonic with suppression (evaluations tell ``fails_below``)."""
         return bool(self._monotonic)
@@ -892,6 +899,8 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
         exact_bound=metric.exact_bound,
         monotonic_metric=metric.monotonic,
         monotonic_part=evaluator.has_monotonic_part,
+        suppressing_bound=metric.suppressing_bound,
+        suppression_propagates=evaluator.suppression_propagates,
         progress=progress,
     )
     return Result(project, table, frequency, lattice, evaluator, outcome, metric)

@@ -164,6 +164,11 @@ class Metric:
     ----------
     bound
         Lower bound of the loss of every lattice node, monotone under generalization.
+    suppressing_bound
+        Lower bound of the loss of every node that suppresses at least one record (or None):
+        with Loss, suppressing a record always costs something, so where generalizing costs
+        nothing (``gs_factor`` 1) the many transformations tied at loss 0 are told apart from
+        those that must suppress without evaluating them.
     exact_bound
         The bound equals the loss of a node that suppresses nothing.
     monotonic
@@ -175,6 +180,9 @@ class Metric:
     exact_bound = False
     monotonic = False
     bound: np.ndarray
+    #: for every node, a lower bound of the loss of the node if it suppresses at least one
+    #: record (None: the metric gives none beyond ``bound``)
+    suppressing_bound: np.ndarray | None = None
 
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -256,7 +264,13 @@ class Loss(_MultiDimensional):
         self.domain = np.zeros(len(frequency.attributes))  # hierarchy rows per attribute
         self.totals: list[list[float]] = []  # per attribute and level: Σ size·share over all records
         self._flat: tuple[np.ndarray, np.ndarray] | None = None  # see flat_shares
+        self._extra: list[np.ndarray] = []  # per attribute: least extra cost of one suppressed record, per level
         super().__init__(frequency, *args, **kwargs)
+        lattice = args[0]
+        per_level = [np.array([self._normalise_one(a, total * self.g + float(extra))
+                               for total, extra in zip(self.totals[a], self._extra[a])])
+                     for a in range(len(self.totals))]
+        self.suppressing_bound = aggregate_levels(per_level, lattice, self.weights, self.how)
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -269,8 +283,13 @@ class Loss(_MultiDimensional):
         self.shares.append(shares)
         # Σ records·share of each level-0 value's label, for every level at once
         by_value = attribute.hierarchy.derived("value-shares", lambda: _value_shares(attribute, shares))
+        present = self.frequency.value_counts(a) > 0
         totals = np.add.reduce(self.frequency.value_counts(a).astype(float) * by_value, axis=1).tolist()
         self.totals.append(totals)
+        # one record of value v suppressed instead of generalized adds 1 − g·share (s = 1) or
+        # s + share·(1 − s − g): never negative; the least over the values of the data
+        extra = 1.0 - self.g * by_value if self.s == 1.0 else self.s + by_value * (1.0 - self.s - self.g)
+        self._extra.append(np.maximum(extra[:, present].min(axis=1), 0.0) if present.any() else np.zeros(len(totals)))
         # a suppressed value never costs less than the generalized one: the bound is exact
         return np.array([self._normalise_one(a, total * self.g) for total in totals])
 

@@ -18,6 +18,14 @@ lattices.  It prunes with two facts:
   non-anonymous node settles its whole down-set.  Anonymous nodes above a node that
   suppresses nothing suppress nothing either, so their loss is their bound, for free.
 
+* **Ties.**  A metric may also bound the loss of a node *if it suppresses a record*
+  (Loss: suppressing always costs something).  With per-class models monotonic with
+  suppression, nodes below an anonymous node that suppresses records suppress records too,
+  and are settled by that bound; where the plain bound is the same everywhere (Loss with
+  ``gs_factor`` 1: every node that suppresses nothing scores 0), paths are binary-searched
+  for the lowest node that suppresses nothing, so the tie rule is decided without evaluating
+  the thousands of tied nodes.
+
 With non-monotonic models every node within the bound is evaluated, or settled by a
 monotonic part of the models (a node where, say, k-anonymity alone suppresses too much, and
 every node below it, is not anonymous whatever the other models say): the path search then
@@ -126,6 +134,8 @@ def search(
     exact_bound: bool,
     monotonic_metric: bool = False,
     monotonic_part: bool = False,
+    suppressing_bound: np.ndarray | None = None,
+    suppression_propagates: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SearchOutcome:
     """Find the optimal anonymous node.
@@ -154,6 +164,18 @@ def search(
         the lowest node where that part holds: one evaluation high up settles a whole
         down-set, and every node it evaluates is within the current bound (one the search
         would evaluate anyway, unless a better anonymous node lowers the bound first).
+    suppressing_bound
+        A lower bound of the loss of every node that suppresses at least one record (the
+        metric's :attr:`~eucaim_wizard.metrics.Metric.suppressing_bound`), or None.
+    suppression_propagates
+        A node below one that suppresses records suppresses records too (every model is
+        decided per class and monotonic with suppression).  With a suppressing bound, every
+        node below an anonymous node that suppresses is settled once the best loss is below
+        that bound.  Where the bound is the same for every node (Loss with ``gs_factor`` 1:
+        generalizing costs nothing, every node that suppresses nothing scores 0 and the tie
+        rule decides among thousands), each path is also binary-searched for the lowest node
+        that suppresses nothing, so that those ties are settled as a search without
+        suppression settles them.
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
@@ -175,6 +197,20 @@ def search(
     evaluations: dict[int, Evaluation] = {}
     best: int | None = None
     best_limit = math.inf  # the loss a candidate must not exceed (the best loss, with tolerance)
+    # nodes known to suppress records (below an anonymous node that does), and their bound
+    propagate = suppressing_bound is not None and suppression_propagates
+    suppressing = np.zeros(size if propagate else 0, dtype=bool)
+    suppressing_box = suppressing.reshape(lattice.shape) if propagate else None
+    if propagate:
+        suppressing_bound = np.ascontiguousarray(suppressing_bound, dtype=np.float64)
+        suppressing_at, settled_bound_at = memoryview(suppressing), memoryview(suppressing_bound)
+    ties_everywhere = propagate and exact_bound and monotonic and len(bound) > 0 and bool(
+        bound.max() - bound.min() <= TOLERANCE * max(1.0, abs(float(bound.max()))))
+    # with ties everywhere: 1 where it is known whether the node is anonymous and suppresses
+    # nothing (a monotonic property), 0 where that is still open
+    settled_zero = np.zeros(size if ties_everywhere else 0, dtype=np.int8)
+    if ties_everywhere:
+        zero_box, zero_at = settled_zero.reshape(lattice.shape), memoryview(settled_zero)
 
     def offer(node: int) -> None:
         nonlocal best, best_limit
@@ -185,6 +221,10 @@ def search(
 
     def check(node: int) -> bool:
         return evaluated(node).anonymous
+
+    def suppresses_nothing(node: int) -> bool:
+        result = evaluations.get(node) or evaluated(node)
+        return result.anonymous and result.suppresses_nothing
 
     def part_holds(node: int) -> bool:
         return not evaluated(node).fails_below
@@ -214,10 +254,20 @@ def search(
             status[node] = NOT_ANONYMOUS
             if monotonic or result.fails_below:
                 status_box[lattice.box_below(node)] = NOT_ANONYMOUS
+        if propagate and result.anonymous and not result.suppresses_nothing:
+            suppressing_box[lattice.box_below(node)] = True
+        if ties_everywhere:
+            settled_zero[node] = 1
+            if result.anonymous and result.suppresses_nothing:
+                if monotonic or result.passes_above:
+                    zero_box[lattice.box_above(node)] = 1
+            else:  # not anonymous, or suppressing: so is every node below
+                zero_box[lattice.box_below(node)] = 1
         return result
 
     def resolved(node: int) -> bool:
-        return status_at[node] == NOT_ANONYMOUS or not math.isnan(loss_at[node]) or dominated_at[node]
+        return (status_at[node] == NOT_ANONYMOUS or not math.isnan(loss_at[node]) or dominated_at[node]
+                or (propagate and suppressing_at[node] and settled_bound_at[node] > best_limit))
 
     # best-first by bound, ties as in the final choice; the candidates are screened in
     # chunks (vectorised), then one by one, as evaluations resolve nodes further on
@@ -229,14 +279,19 @@ def search(
         chunk = chunk[bound[chunk] <= best_limit]
         if len(chunk) == 0:
             break  # sorted by bound: every later candidate is beyond it too
-        chunk = chunk[(status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~dominated[chunk]]
-        for node in chunk.tolist():
+        open_ = (status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~dominated[chunk]
+        if propagate:
+            open_ &= ~(suppressing[chunk] & (suppressing_bound[chunk] > best_limit))
+        for node in chunk[open_].tolist():
             while not resolved(node):
                 if bound_at[node] > best_limit:
                     return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
                 if status_at[node] == ANONYMOUS and nothing_at[node] and exact_bound:
                     loss[node] = bound_at[node]  # nothing suppressed: the loss is the bound
                     offer(node)
+                elif ties_everywhere and zero_at[node] == 0:
+                    # the lowest node that suppresses nothing on a path of nodes where that is open
+                    _binary_search(_path_up(lattice, node, zero_at, bound_at, best_limit), suppresses_nothing)
                 elif status_at[node] == ANONYMOUS or not (monotonic or monotonic_part):
                     check(node)
                 else:
@@ -273,15 +328,19 @@ def _path_up(lattice: Lattice, node: int, status, bound, limit: float) -> list[i
         row[chosen_attribute] += 1
 
 
-def _binary_search(path: list[int], check: Callable[[int], bool]) -> None:
+def _binary_search(path: list[int], check: Callable[[int], bool]) -> int | None:
     """Find the lowest node on a path of unresolved nodes where ``check`` holds (it holds
-    above wherever it holds: anonymity, or the monotonic part of the models)."""
+    above wherever it holds: anonymity, or the monotonic part of the models); its index on
+    the path, or None where it holds nowhere."""
+    if not path:
+        return None
     low, high = 0, len(path) - 1
     if not check(path[high]):
-        return  # the whole path is below a non-anonymous node
+        return None  # the whole path is below a non-anonymous node
     while low < high:
         middle = (low + high) // 2
         if check(path[middle]):
             high = middle
         else:
             low = middle + 1
+    return low
