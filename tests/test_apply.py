@@ -12,7 +12,8 @@ from eucaim_wizard.apply import (ApplyError, apply_to_folder, apply_transformati
                                  saved_transformation)
 from eucaim_wizard.errors import InfeasibleError, ProjectError
 from eucaim_wizard.privacy import KAnonymity
-from eucaim_wizard.run import anonymize_to_folder, write_json
+from eucaim_wizard.output import write_json
+from eucaim_wizard.run import anonymize_to_folder
 from test_cli import run as _cli
 
 # at age=1, sex=0: (30-39, F) 4, (40-49, M) 4, and two records alone in their class
@@ -47,7 +48,7 @@ def _result_json(folder: Path, *, saved: bool = True) -> Path:
     if not saved:
         for key in saved_transformation(outcome.result):
             written.pop(key)
-        write_json(written, outcome.result_path)
+        write_json(written, outcome.result_path, inputs=[])
     return outcome.result_path
 
 
@@ -199,3 +200,47 @@ def test_a_project_file_with_levels_in_place_of_result_json(folder):
         load_saved(folder / "project.yaml", folder / "data.csv")
     with pytest.raises(ApplyError, match="give one of them"):
         load_saved(folder / "project.yaml", folder / "data.csv", project=folder / "project.yaml", levels={"age": 1})
+
+
+SENSITIVE_MODELS = [
+    "distinct-l-diversity: {attribute: diagnosis, l: 2}",
+    "entropy-l-diversity: {attribute: diagnosis, l: 1.5}",
+    "recursive-cl-diversity: {attribute: diagnosis, c: 3, l: 2}",
+    "t-closeness: {attribute: diagnosis, t: 0.6}",
+    "t-closeness: {attribute: diagnosis, t: 0.6, distance: ordered}",
+    "t-closeness: {attribute: diagnosis, t: 0.6, distance: hierarchical}",
+    "delta-disclosure: {attribute: diagnosis, delta: 2.0}",
+    "beta-likeness: {attribute: diagnosis, beta: 3.0}",
+]
+
+
+@pytest.mark.parametrize("model", SENSITIVE_MODELS)
+def test_apply_works_with_every_sensitive_attribute_model(tmp_path, model):
+    """apply builds its evaluator as anonymize does (with the sensitive attributes' domains):
+    it once ended in "the class statistics hold no distribution" for every such model."""
+    diagnoses = ["flu", "cold", "asthma", "flu", "cold", "asthma", "flu", "cold", "asthma", "flu"]
+    (tmp_path / "data.csv").write_text("age;sex;diagnosis\n" + "".join(
+        f"{a};{s};{d}\n" for (_, a, s), d in zip(ROWS, diagnoses)))
+    (tmp_path / "age.csv").write_text("".join(f"{a};{a // 10 * 10}-{a // 10 * 10 + 9};*\n" for a in AGES))
+    (tmp_path / "sex.csv").write_text("F;*\nM;*\n")
+    (tmp_path / "diagnosis.csv").write_text("flu;respiratory;*\ncold;respiratory;*\nasthma;chronic;*\n")
+    hierarchy = ", hierarchy: diagnosis.csv" if "hierarchical" in model else ""
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  age: {role: quasi-identifier, hierarchy: age.csv}\n"
+        f"  sex: {{role: quasi-identifier, hierarchy: sex.csv}}\n  diagnosis: {{role: sensitive{hierarchy}}}\n"
+        f"privacy:\n  - {model}\nsuppression_limit: 0.5\n")
+    outcome = anonymize_to_folder(load_project(tmp_path / "project.yaml"), tmp_path / "out")
+    saved = load_saved(outcome.result_path, tmp_path / "data.csv")
+    applied = apply_to_folder(saved, tmp_path / "again", protect=[outcome.result_path])
+    assert applied.table_path.read_text() == outcome.table_path.read_text()
+    assert json.loads(applied.report_path.read_text())["anonymous"]
+
+
+def test_apply_never_writes_over_the_new_data(folder):
+    saved_json = _result_json(folder)
+    (folder / "c").mkdir()
+    new = _csv(folder / "c" / "anonymized.csv", ROWS)
+    before = new.read_bytes()
+    done = _cli("apply", saved_json, new, "-o", folder / "c")
+    assert done.exit_code == 2 and "never writes over its input" in done.output, done.output
+    assert new.read_bytes() == before and not (folder / "c" / "apply.json").exists()

@@ -296,9 +296,12 @@ def test_text_is_arx_format_with_minimal_quoting():
 
 
 def test_write_refuses_to_overwrite_its_source(tmp_path):
+    from eucaim_wizard.output import OutputError
+
     path = write(tmp_path, "a;*\n")
-    with pytest.raises(HierarchyError, match="refusing"):
+    with pytest.raises(OutputError, match="never writes over its input"):
         read_hierarchy(path).write(path)
+    assert path.read_text() == "a;*\n"
 
 
 def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,3 +187,9 @@ def test_ties_of_a_loss_without_generalization_cost_are_settled_by_bounds(arx_da
     assert result.optimum.levels == best.levels == dict(zip(qis, [0, 1, 1, 2, 3, 2, 2, 2, 1]))
     assert result.optimum.information_loss == 0.0 and result.optimum.suppressed_records == 0
     assert result.checked < 600
+
+
+def test_a_lattice_too_large_for_64_bit_node_ids_is_refused():
+    with pytest.raises(ValueError, match="cannot be numbered in 64 bits"):
+        Lattice([0] * 32, [5] * 32)  # 6^32 ≈ 7.9e24
+    assert Lattice([0] * 24, [5] * 24).size == 6 ** 24  # 4.7e18: still fits

@@ -1,4 +1,4 @@
-"""What every table format shares (private): file checks, column names, atomic output.
+"""What every table format shares (private): file checks and column names (outputs: :mod:`.output`).
 
 Nothing here imports pyarrow at module level, so :mod:`eucaim_wizard.table` stays fast to
 import.
@@ -7,12 +7,9 @@ import.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -97,43 +94,3 @@ def _integers(array) -> np.ndarray:
     return data[array.offset:]
 
 
-@contextmanager
-def atomic_output(path: Path, inputs: Iterable[str | os.PathLike | None],
-                  verify: Callable[[Path], None] | None = None) -> Iterator[BinaryIO]:
-    """A binary file that becomes ``path`` only if the ``with`` block completes.
-
-    It is a temporary file in the same folder, renamed over ``path`` at the end (an atomic
-    replace on one file system) and removed on any error, so no half-written output is ever
-    left.  ``verify``, if given, is called with the complete temporary file's path before
-    the rename; if it raises, nothing is written.  Refuses (TableError) when ``path`` is one
-    of ``inputs``: outputs never replace an input.
-    """
-    for source in inputs:
-        if source is not None and _same_file(path, Path(source)):
-            raise TableError(f"Refusing to write {path}: it is an input ({source}), and the tool "
-                             "never writes over its input. Choose another output file.")
-    if not path.parent.is_dir():
-        raise TableError(f"Cannot write {path}: the folder {path.parent} does not exist.")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-        if verify is not None:
-            verify(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.exists() and b.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

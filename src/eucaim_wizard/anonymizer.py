@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -19,12 +19,12 @@ from .engine.classes import ClassTable, FrequencyTable, records_where
 from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
 from .engine.lattice import Lattice
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
-from .engine.transform import generalize, record_classes
+from .engine.transform import generalize
 from .errors import HierarchyError, ProjectError
 from .metrics import Loss, Metric, build_metric
 from .privacy import ClassStatistics, KAnonymity, PrivacyModel
-from .privacy.base import SensitiveDomain
-from .project import Project, Role
+from .privacy.base import SensitiveDomain, max_suppressed
+from .project import Project
 from .table import Table
 
 if TYPE_CHECKING:  # (the sweep is imported when a search or a listing first needs it)
@@ -141,8 +141,7 @@ class Evaluator:
         self.lattice = lattice
         self.models = models
         self.metric = metric
-        # ARX suppresses at most floor(limit · n) records
-        self.max_suppressed = int(np.floor(suppression_limit * frequency.n_records + 1e-9))
+        self.max_suppressed = max_suppressed(suppression_limit, frequency.n_records)
         per_class = [m for m in models if m.per_class]
         self._monotonic = [m for m in per_class if m.monotonic_with_suppression]
         self._other = [m for m in per_class if not m.monotonic_with_suppression]
@@ -808,10 +807,32 @@ def prepare(project: Project, table: Table | None = None) -> tuple[Table, Freque
     for name in dict.fromkeys(m.sensitive_attribute for m in project.privacy if m.sensitive_attribute):
         codes, domains[name] = sensitive_domain(project, table, name)
         sensitive[name] = (codes, len(domains[name].labels))
-    frequency = FrequencyTable(attributes, sensitive)
-    frequency.domains = domains
+    frequency = FrequencyTable(attributes, sensitive, domains)
     lattice = Lattice([a.min_level for a in attributes], [a.max_level for a in attributes])
     return table, frequency, lattice
+
+
+class Pipeline(NamedTuple):
+    """Everything a search or an evaluation of the project's table works on."""
+
+    table: Table
+    frequency: FrequencyTable
+    lattice: Lattice
+    metric: Metric
+    evaluator: Evaluator
+
+
+def build_pipeline(project: Project, table: Table | None = None) -> Pipeline:
+    """The one way from a project to its evaluator: table → encoding → frequency table (with
+    the sensitive attributes' domains) → lattice → metric → evaluator.  Every command that
+    searches, applies or evaluates transformations (anonymize, apply, explore, run, utility)
+    starts here, so they judge a transformation alike."""
+    table, frequency, lattice = prepare(project, table)
+    weights = [project.attributes[a.name].weight for a in frequency.attributes]
+    metric = build_metric(project.metric, frequency, lattice, weights, project.suppression_limit)
+    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit,
+                          frequency.domains)
+    return Pipeline(table, frequency, lattice, metric, evaluator)
 
 
 def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndarray, SensitiveDomain]:
@@ -883,11 +904,7 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
     """
     if not project.privacy:
         raise ProjectError("the project has no privacy model; add one under `privacy:`, e.g. `- k-anonymity: {k: 10}`")
-    table, frequency, lattice = prepare(project, table)
-    weights = [project.attributes[a.name].weight for a in frequency.attributes]
-    metric = build_metric(project.metric, frequency, lattice, weights, project.suppression_limit)
-    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit,
-                          frequency.domains)
+    table, frequency, lattice, metric, evaluator = build_pipeline(project, table)
     # anonymity is monotonic when every model is, with suppression or with none allowed; or
     # when the user trades optimality for speed (ARX's "practical monotonicity")
     monotonic = project.assume_monotonicity or all(m.monotonic_with_suppression for m in project.privacy) or (
@@ -906,4 +923,4 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
     return Result(project, table, frequency, lattice, evaluator, outcome, metric)
 
 
-__all__ = ["Result", "Transformation", "anonymize", "prepare", "NOT_ANONYMOUS"]
+__all__ = ["Result", "Transformation", "Pipeline", "anonymize", "build_pipeline", "prepare", "NOT_ANONYMOUS"]

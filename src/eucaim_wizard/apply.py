@@ -55,14 +55,15 @@ def saved_transformation(result: Result, levels: Mapping[str, int] | None = None
     hashes: dict[str, str] = {}
     for name, attribute in project.attributes.items():
         entry: dict[str, Any] = {"role": attribute.role.value}
-        if attribute.role is Role.QUASI_IDENTIFIER:
+        if name in hierarchy_attributes(project):  # a QI's, or a sensitive attribute's (hierarchical t-closeness)
             source = attribute.hierarchy
             entry["hierarchy"] = str(project.resolve(source).resolve()) if isinstance(source, str) else None
+            hashes[name] = project.load_hierarchy(name).sha256()
+        if attribute.role is Role.QUASI_IDENTIFIER:
             for key in ("min_level", "max_level"):
                 if getattr(attribute, key) is not None:
                     entry[key] = getattr(attribute, key)
             entry["weight"] = attribute.weight
-            hashes[name] = project.load_hierarchy(name).sha256()
         attributes[name] = entry
     return {
         "saved_version": SAVED_VERSION,
@@ -76,6 +77,15 @@ def saved_transformation(result: Result, levels: Mapping[str, int] | None = None
         },
         "hierarchies": hashes,
     }
+
+
+def hierarchy_attributes(project: Project) -> list[str]:
+    """The attributes whose hierarchy a saved transformation needs: every quasi-identifier's,
+    and a sensitive attribute's (hierarchical t-closeness measures distances in it)."""
+    from .project import Role
+
+    return [name for name, attribute in project.attributes.items() if attribute.hierarchy is not None
+            and attribute.role in (Role.QUASI_IDENTIFIER, Role.SENSITIVE)]
 
 
 @dataclass
@@ -137,8 +147,9 @@ def load_saved(result_json: str | Path | None, data: str | Path, *, project: str
         loaded = loaded.model_copy(update={"data": str(data), "format": DataFormat()})
     elif "project" in saved:
         record = saved["project"]
+        record_hashes = saved.get("hierarchies", {}) if isinstance(saved.get("hierarchies"), dict) else {}
         in_code = [name for name, a in record.get("attributes", {}).items()
-                   if a.get("role") == "quasi-identifier" and not a.get("hierarchy")]
+                   if (name in record_hashes or a.get("role") == "quasi-identifier") and not a.get("hierarchy")]
         if in_code:
             raise ApplyError(f"the hierarchies of {', '.join(in_code)} were built in code and are not files, "
                              f"so {result_json} cannot rebuild them; give the project with --project.")
@@ -159,7 +170,7 @@ def load_saved(result_json: str | Path | None, data: str | Path, *, project: str
     chosen = dict(levels) if levels else _saved_levels(saved, result_json)
     hashes = saved.get("hierarchies", {}) if isinstance(saved.get("hierarchies"), dict) else {}
     for name, digest in hashes.items():
-        if name in loaded.quasi_identifiers and loaded.load_hierarchy(name).sha256() != digest:
+        if name in hierarchy_attributes(loaded) and loaded.load_hierarchy(name).sha256() != digest:
             raise ApplyError(
                 f"the hierarchy of {name!r} ({loaded.attributes[name].hierarchy}) has changed since "
                 f"{result_json} was written, so the saved levels may no longer mean the same generalization; "
@@ -239,9 +250,8 @@ def apply_transformation(project: Project, levels: Mapping[str, int], *, table: 
     ApplyError
         If values of the new table have no row in their hierarchy (all are listed).
     """
-    from .anonymizer import Evaluator, Result, prepare
+    from .anonymizer import Result, build_pipeline
     from .engine.search import SearchOutcome
-    from .metrics import build_metric
 
     if not project.privacy:
         raise ProjectError("the project has no privacy model to check the new data against; add one under `privacy:`")
@@ -262,15 +272,11 @@ def apply_transformation(project: Project, levels: Mapping[str, int], *, table: 
             f"the new data {project.data_path or ''} has values missing from the hierarchies, so it cannot be "
             f"generalized with the saved transformation: {'; '.join(parts)}. Nothing was written. Add these "
             f"values to the hierarchies (and anonymize again: the optimum may change), or correct the data.")
-    table, frequency, lattice = prepare(project, table)
-    qis = [a.name for a in frequency.attributes]
-    unknown = [name for name in levels if name not in qis]
+    unknown = [name for name in levels if name not in project.quasi_identifiers]
     if unknown:
         raise ProjectError(f"{', '.join(map(repr, unknown))} in the levels are not quasi-identifiers of the "
-                           f"project; the quasi-identifiers are: {', '.join(qis)}")
-    weights = [project.attributes[name].weight for name in qis]
-    metric = build_metric(project.metric, frequency, lattice, weights, project.suppression_limit)
-    evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit)
+                           f"project; the quasi-identifiers are: {', '.join(project.quasi_identifiers)}")
+    table, frequency, lattice, metric, evaluator = build_pipeline(project, table)
     # a result without a search, whose "optimum" is the node to apply
     status = np.zeros(lattice.size, dtype=np.int8)
     outcome = SearchOutcome(None, {}, status, np.full(lattice.size, np.nan), 0.0)
@@ -303,7 +309,7 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
         When the new batch does not satisfy the models at the saved levels within the
         suppression limit (exit code 3); nothing is written.
     """
-    from ._table_common import atomic_output
+    from .output import write_json
     from .table import write_table
     from .verify import verify_export
 
@@ -335,14 +341,13 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     kind = table.format.kind
     suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[kind]
     table_path = output / f"anonymized{suffix or '.csv'}"
-    inputs = [project.data_path, project.source, *(protect or [])]
+    inputs = [*project.input_files, *(protect or [])]
     anonymized = result.anonymized_table(applied.transformation.levels, drop_suppressed=drop_suppressed)
     write_table(anonymized, table_path, table.format, protect=[p for p in inputs if p is not None],
                 verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed))
     report_path = output / "apply.json"
     report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path)}
-    with atomic_output(report_path, [*inputs, table_path]) as out:
-        out.write((json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_json(report, report_path, inputs=[*inputs, table_path])
     return ApplyOutcome(applied, table_path, report_path)
 
 

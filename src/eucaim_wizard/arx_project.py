@@ -49,6 +49,7 @@ from xml.etree import ElementTree
 
 import yaml
 
+from .output import write_text
 from .errors import ProjectError, WizardError
 from .hierarchy import Hierarchy, parse_hierarchy_text
 
@@ -1195,11 +1196,10 @@ def _project_yaml(project: dict[str, Any], report: str) -> str:
 
 
 def _check_targets(targets: list[Path], inputs: list[Path], force: bool, what: str) -> None:
+    from .output import refuse_inputs
+
     for target in targets:
-        for source in inputs:
-            if target.exists() and source.exists() and os.path.samefile(target, source):
-                raise ProjectError(f"Refusing to write {target}: it is an input ({source}); choose another "
-                                   f"output name.")
+        refuse_inputs(target, inputs)
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         shown = ", ".join(str(t) for t in existing[:5]) + (" …" if len(existing) > 5 else "")
@@ -1300,7 +1300,7 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
                                                             quotechar=table.format.quotechar))
         for name, file in used.items():
             Hierarchy(arx.hierarchies[name].table, name=name).write(staging / file)
-        (staging / output.name).write_text(_project_yaml(conversion.project, report), encoding="utf-8")
+        write_text(staging / output.name, _project_yaml(conversion.project, report), inputs=[source])
         extracted_path.unlink()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -1374,8 +1374,7 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
         files[name] = candidate
     keep = [c for c in table.columns if c not in project.identifiers]
     targets = [folder / "ARX.md", folder / "data.csv"] + [folder / f for f in files.values()]
-    inputs = [p for p in [project.data_path, project.source] if p is not None] + [
-        project.resolve(a.hierarchy) for a in project.attributes.values() if isinstance(a.hierarchy, str)]
+    inputs = project.input_files
     folder.mkdir(parents=True, exist_ok=True)
     _check_targets(targets, inputs, force, f"Exporting to {folder}")
     staging = Path(tempfile.mkdtemp(prefix=".arx-export.", dir=folder))
@@ -1383,7 +1382,7 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
         write_table(table.select(keep), staging / "data.csv", TableFormat("csv", delimiter=";"))
         for name, file in files.items():
             Hierarchy(hierarchies[name].table, name=name).write(staging / file)
-        (staging / "ARX.md").write_text(_description(project, table, keep, files, hierarchies), encoding="utf-8")
+        write_text(staging / "ARX.md", _description(project, table, keep, files, hierarchies), inputs=inputs)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

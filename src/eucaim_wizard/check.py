@@ -25,6 +25,7 @@ from .engine.distribution import Distribution
 from .errors import ProjectError
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
+from .privacy.base import max_suppressed as suppression_allowed
 from .project import Project
 from .table import Table
 
@@ -191,5 +192,5 @@ def check_table(project: Project, table: Table | None = None, *, reference: Tabl
     suppressed = int(sizes[~kept].sum())
     if reference is not table:  # records missing from the checked table were suppressed
         suppressed += reference.n_rows - table.n_rows
-    max_suppressed = int(np.floor(project.suppression_limit * reference.n_rows + 1e-9))
+    max_suppressed = suppression_allowed(project.suppression_limit, reference.n_rows)
     return CheckReport(table.n_rows, int(kept.sum()), suppressed, max_suppressed, checks)

@@ -242,16 +242,19 @@ def check(
     """
     from .check import check_table
     from .errors import WizardError
+    from .output import refuse_inputs, write_json
     from .project import load_project
-    from .run import write_json
     from .table import read_table
 
     try:
         loaded = load_project(project)
+        inputs = [project, *loaded.input_files, data]
+        if json_path is not None:
+            refuse_inputs(json_path, inputs)  # before the work, not after it
         table = loaded.load_table() if data is None else read_table(data)
         report = check_table(loaded, table)
         if json_path is not None:
-            write_json(report.to_dict(), json_path)
+            write_json(report.to_dict(), json_path, inputs=inputs)
     except WizardError as error:
         _fail(error)
     source = data or loaded.data_path or "the table"

@@ -107,8 +107,9 @@ def export(
             raise HierarchyError("give both --data TABLE and --column NAME, or neither.")
         if output.exists() and not force:
             raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
-        if data is not None and output.exists() and output.resolve() == data.resolve():
-            raise HierarchyError(f"refusing to write {output}: it is the input table.")
+        from .output import refuse_inputs
+
+        refuse_inputs(output, [data])
         preset = load_library().get(name)
         if data is None:
             hierarchy, unknown = preset.hierarchy(), ()
@@ -118,7 +119,7 @@ def export(
                 raise HierarchyError(f"{data} has no column {column!r}; its columns are: {', '.join(table.columns)}.")
             result = preset.apply(table.categories(column).tolist(), column=column)
             hierarchy, unknown = result.hierarchy, result.unknown
-        hierarchy.write(output)
+        hierarchy.write(output, inputs=[data])
     except WizardError as error:
         _fail(error)
     out.print(f"wrote {output}: {hierarchy.n_values:,} values, {hierarchy.n_levels} levels (0-{hierarchy.n_levels - 1})",

@@ -1,7 +1,6 @@
 """``eucaim-wizard risk``: re-identification risk of a project's table (or of its anonymized output)."""
 
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,6 +36,7 @@ def risk(
     Example: eucaim-wizard risk examples/demo/project.yaml --population ES
     """
     from .errors import WizardError
+    from .output import refuse_inputs, write_json
     from .project import load_project
     from .risk import RiskError, analyze_risk
     from .risk.sample import check_threshold
@@ -47,34 +47,21 @@ def risk(
         if max_combination is not None and max_combination < 1:
             raise RiskError(f"--max-combination must be at least 1, not {max_combination}")
         loaded = load_project(project)
-        inputs = [project, loaded.data_path, data]
+        inputs = [project, *loaded.input_files, data]
         if json_path is not None:
-            _check_output(json_path, inputs)
+            refuse_inputs(json_path, inputs)  # before the work, not after it
         table = read_table(data) if data is not None else None
         with _progress("attribute combinations") as progress:
             analysis = analyze_risk(loaded, table=table, threshold=threshold, population=population,
                                        attributes=not no_attributes, max_combination=max_combination,
                                        progress=progress)
         if json_path is not None:
-            from .run import write_json
-
-            write_json(analysis.to_dict(), json_path)
+            write_json(analysis.to_dict(), json_path, inputs=inputs)
     except WizardError as error:
         _fail(error)
     _print(analysis)
     if json_path is not None:
         out.print(f"wrote {json_path}", markup=False)
-
-
-def _check_output(path: Path, inputs) -> None:
-    from .risk import RiskError
-
-    for source in inputs:
-        if source is not None and Path(source).exists() and path.exists() and os.path.samefile(path, source):
-            raise RiskError(f"refusing to write {path}: it is an input ({source}), and the tool never writes "
-                            "over its input; choose another --json file")
-    if not path.parent.is_dir():
-        raise RiskError(f"cannot write {path}: the folder {path.parent} does not exist")
 
 
 def _print(analysis) -> None:

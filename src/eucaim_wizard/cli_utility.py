@@ -5,21 +5,13 @@ with rich, exit codes (0 done, 2 bad input, 3 the new data is not anonymous at t
 """
 
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from .cli import _fail, _progress, app, out
-
-
-def _write_json(data: dict[str, Any], path: Path, protect: list[Any]) -> None:
-    """JSON written atomically, never over an input."""
-    from ._table_common import atomic_output
-
-    with atomic_output(path, [p for p in protect if p is not None]) as stream:
-        stream.write((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+from .output import write_json
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -92,12 +84,12 @@ def explore(
         with _progress("evaluating every transformation") as progress:
             everything = all_candidates(result, progress)
         exploration = run_explore(result, top=top, candidates=everything, **filters)
-        protect = [loaded.data_path, loaded.source, project]
+        protect = [project, *loaded.input_files]
         if chart is not None:  # every matching candidate as a point, not only the top N
             matching = run_explore(result, candidates=everything, **filters)
             save_figure(pareto_chart(exploration, everything=matching.candidates), chart, protect=protect)
         if json_path is not None:
-            _write_json(exploration.to_dict(), json_path, protect)
+            write_json(exploration.to_dict(), json_path, inputs=protect)
     except WizardError as error:
         _fail(error)
     qis = exploration.quasi_identifiers
@@ -250,7 +242,7 @@ def utility(
                 contingency_attributes=tuple(pair) if pair else None, folds=folds, seed=seed, n_jobs=jobs,
                 progress=progress)
         if json_path is not None:
-            _write_json(report.to_dict(), json_path, [loaded.data_path, loaded.source, project])
+            write_json(report.to_dict(), json_path, inputs=[project, *loaded.input_files])
     except WizardError as error:
         _fail(error)
     _print_utility(report)

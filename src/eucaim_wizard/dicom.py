@@ -586,14 +586,14 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
     TableError
         When an output would replace an input file, or its folder does not exist.
     """
-    from .run import write_json
+    from .output import write_json
     from .table import write_table
 
     root, output = Path(root), Path(output)
     report_path = Path(report) if report is not None else default_report_path(output)
     if report_path.resolve() == output.resolve():
         raise TableError(f"The report and the table are both {output}; give the report another name.")
-    for path in (output, report_path):
+    for path in (output, report_path):  # (the inputs are the DICOM files under root: checked here)
         _refuse_input(path, root)
         if not path.parent.is_dir():
             raise TableError(f"Cannot write {path}: the folder {path.parent} does not exist.")
@@ -602,7 +602,7 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
     data["confirmed_deidentified"] = confirmed
     if extraction.files_read == 0:
         data["table"] = None
-        write_json(data, report_path)
+        write_json(data, report_path, inputs=[])
         if not extraction.files_seen and not extraction.skipped:
             raise DicomError(f"No DICOM file could be read under {root}: it holds no files. Give the "
                              f"folder that holds the DICOM files (any depth is walked).")
@@ -617,12 +617,12 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
             guard.require_deidentified(extraction.findings, f"The DICOM headers under {root}")
         except guard.IdentifiedDataError as error:
             data["table"] = None
-            write_json(data, report_path)
+            write_json(data, report_path, inputs=[])
             raise guard.IdentifiedDataError(f"{error} Every finding is in {report_path}.",
                                             error.findings) from None
     write_table(extraction.table, output)
     data["table"] = str(output)
-    write_json(data, report_path)
+    write_json(data, report_path, inputs=[])
     return ExtractionOutcome(extraction, output, report_path)
 
 

@@ -340,14 +340,14 @@ def pareto_chart(exploration: Exploration, *, everything: Sequence[Candidate] | 
 
 def save_figure(figure: Figure, path: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
     """Write ``figure`` atomically as PNG or SVG (by the suffix of ``path``), never over an input."""
-    from ._table_common import atomic_output
+    from .output import atomic_output
 
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in ("png", "svg"):
         raise ProjectError(f"cannot write a chart to {path}: use a .png or .svg file name")
     metadata = {"Date": None} if kind == "svg" else {"Software": "eucaim-wizard"}
-    with atomic_output(path, list(protect)) as out:
+    with atomic_output(path, inputs=protect) as out:
         figure.savefig(out, format=kind, metadata=metadata)
     return path
 

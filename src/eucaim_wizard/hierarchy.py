@@ -26,15 +26,13 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .errors import Finding, HierarchyError
-from ._table_common import _umask
 
 __all__ = ["Hierarchy", "read_hierarchy", "parse_hierarchy_text", "has_errors"]
 
@@ -318,32 +316,25 @@ class Hierarchy:
             lines.append('""' if line == "" else line)
         return "\n".join(lines) + "\n"
 
-    def write(self, path: str | os.PathLike, *, delimiter: str = ";") -> None:
-        """Write the ARX CSV file atomically (temporary file, then ``os.replace``).
+    def write(self, path: str | os.PathLike, *, delimiter: str = ";",
+              inputs: Iterable[str | os.PathLike | None] = ()) -> None:
+        """Write the ARX CSV file atomically (:mod:`eucaim_wizard.output`).
 
         Raises
         ------
+        OutputError
+            If ``path`` is the file this hierarchy was read from, or one of ``inputs``.
         HierarchyError
-            If ``path`` is the file this hierarchy was read from, or cannot be written.
+            If it cannot be written.
         """
+        from .output import atomic_output
+
         target = Path(path)
-        if self.source and Path(self.source).exists() and target.exists() \
-                and target.resolve() == Path(self.source).resolve():
-            raise HierarchyError(f"{target}: refusing to overwrite the file this hierarchy was read "
-                                 f"from; write to a new file and compare before replacing it.")
         data = self.to_csv_text(delimiter).encode("utf-8")
         try:
-            handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-        except OSError as error:
-            raise HierarchyError(f"{target}: cannot write the hierarchy ({error.strerror}); "
-                                 f"check that the folder exists and is writable.") from error
-        try:
-            with os.fdopen(handle, "wb") as out:
+            with atomic_output(target, inputs=[self.source, *inputs]) as out:
                 out.write(data)
-            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-            os.replace(temporary, target)
         except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
             raise HierarchyError(f"{target}: cannot write the hierarchy ({error.strerror}); "
                                  f"check the path and permissions.") from error
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,10 +262,13 @@ def write_starting_project(data: str | Path, output: str | Path, *, force: bool 
     ------
     ProjectError
         If ``output`` is the data file itself or a folder, exists and ``force`` is not set,
-        or cannot be written.
+        or cannot be written (the writer, :mod:`eucaim_wizard.output`, refuses any other
+        spelling of the data file too).
     TableError
         If the data cannot be read.
     """
+    from .output import write_text
+
     data, output = Path(data), Path(output)
     if output.exists():
         if data.exists() and output.resolve() == data.resolve():
@@ -280,23 +282,10 @@ def write_starting_project(data: str | Path, output: str | Path, *, force: bool 
                                f"another name with -o.")
     table = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet)
     text = starting_project_text(table, data, output.parent)
-    temp = output.parent / f".{output.name}.{secrets.token_hex(4)}.tmp"
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        # os.open with 0o666 honours the umask (mkstemp would make the file private)
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        write_text(output, text, inputs=[data])
     except OSError as error:
         raise ProjectError(f"cannot write {output} ({error.strerror}); check that its folder "
                            f"can be created and written.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temp, output)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise ProjectError(f"cannot write {output} ({error.strerror}); check the path and "
-                           f"permissions.") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return output

@@ -35,7 +35,7 @@ from .errors import Finding, HierarchyError, ProjectError, WizardError
 from .hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
-from .table import Table, TableFormat, read_table
+from .table import Table, read_table
 
 
 def _path_or(value: Any, kind: type, message: str) -> Any:
@@ -283,6 +283,17 @@ class Project(BaseModel):
         return path if path.is_absolute() else (self.base_dir / path)
 
     @property
+    def input_files(self) -> list[Path]:
+        """The files this project reads: the data table, the project file and every hierarchy
+        file (outputs are never written over them, see :mod:`eucaim_wizard.output`)."""
+        files = [path for path in (self.data_path, self.source) if path is not None]
+        for attribute in self.attributes.values():
+            hierarchy = attribute.hierarchy
+            if isinstance(hierarchy, str) and not hierarchy.startswith("preset:"):
+                files.append(self.resolve(hierarchy))
+        return files
+
+    @property
     def data_path(self) -> Path | None:
         """The data file, or ``None`` when the table was given in memory."""
         if isinstance(self.data, Table):
@@ -436,11 +447,6 @@ class Project(BaseModel):
         low = 0 if attribute.min_level is None else attribute.min_level
         high = top if attribute.max_level is None else attribute.max_level
         return low, high
-
-    def table_format(self, table: Table) -> TableFormat:
-        """The format outputs are written in: the input's own."""
-        return table.format
-
 
 class _InvalidProject(ProjectError):
     """A project that pydantic rejects; the message is rebuilt naming the file when there is one."""

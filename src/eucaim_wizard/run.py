@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
-from ._table_common import _umask
+from .output import write_json
 from .hierarchy import Hierarchy
 from .table import Table, write_table
 from .verify import verify_export
@@ -25,20 +22,6 @@ class Outcome:
     table_path: Path
     result_path: Path
     transformation: Transformation  #: what was applied: the optimum, or the chosen levels
-
-
-def write_json(data: dict, path: Path) -> None:
-    """Write JSON atomically (temp file in the same folder, then rename)."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2, ensure_ascii=False)
-            stream.write("\n")
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def infeasible_advice(result: Result) -> str:
@@ -137,23 +120,25 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     summary = {**result.to_dict(transformation.levels), **saved}
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
                         "findings": [f.to_dict() for f in findings]}
-    protect = [p for p in (project.data_path, project.source) if p is not None]
+    protect = project.input_files
     write_table(
         anonymized, table_path, table.format, protect=protect,
         verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
                                              transformation=transformation),
     )
     for name, hierarchy in copies.items():
-        hierarchy.write(output / hierarchy_file_name(name))
+        hierarchy.write(output / hierarchy_file_name(name), inputs=protect)
     result_path = output / "result.json"
-    write_json(summary, result_path)
+    write_json(summary, result_path, inputs=protect)
     return Outcome(result, table_path, result_path, transformation)
 
 
 def _hierarchy_copies(project: Project) -> dict[str, Hierarchy]:
     """The hierarchies to write beside result.json: every one that is not a file of its own
     (a preset or builder fitted to the data, or one built in code)."""
-    return {name: project.load_hierarchy(name) for name in project.quasi_identifiers
+    from .apply import hierarchy_attributes
+
+    return {name: project.load_hierarchy(name) for name in hierarchy_attributes(project)
             if not (isinstance(project.attributes[name].hierarchy, str)
                     and not project.attributes[name].hierarchy.startswith("preset:"))}
 

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._table_common import (KINDS, arrow_to_encoded, atomic_output, check_column_names,
+from .output import atomic_output
+from ._table_common import (KINDS, arrow_to_encoded, check_column_names,
                             existing_file, kind_from_suffix, listing)
 from .errors import TableError
 
@@ -338,7 +339,7 @@ def write_table(table: Table, path: str | os.PathLike, format: TableFormat | Non
     if not table.columns:
         raise TableError(f"Cannot write {path}: the table has no columns.")
     writer = _writer(fmt.kind)
-    with atomic_output(path, [table.path, *protect], verify) as out:
+    with atomic_output(path, inputs=[table.path, *protect], verify=verify) as out:
         writer(table, out, fmt)
 
 

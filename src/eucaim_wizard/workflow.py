@@ -289,7 +289,8 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     from .explore import all_candidates, candidate, explore
     from .report import OutputFile, Settings, build_report, render_pdf, report_charts
     from .risk import analyze_table
-    from .run import anonymize_to_folder, write_json
+    from .output import write_bytes, write_json
+    from .run import anonymize_to_folder
     from .table import TableFormat, read_table, write_table
     from .utility import MODELS, analyze_utility
 
@@ -328,15 +329,16 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     hierarchy_files = {}
     for name in result.quasi_identifiers:
         file_name = hierarchy_file_name(name)
-        project.load_hierarchy(name).write(staging / file_name)
+        project.load_hierarchy(name).write(staging / file_name, inputs=project.input_files)
         files[f"hierarchy:{name}"] = staging / file_name
         hierarchy_files[name] = file_name
     saved = json.loads(exported.result_path.read_text(encoding="utf-8"))
-    write_json(_result_json(saved, result, hierarchy_files), exported.result_path)
+    inputs = project.input_files
+    write_json(_result_json(saved, result, hierarchy_files), exported.result_path, inputs=inputs)
     files["risk"] = staging / "risk.json"
-    write_json({"input": risk_before.to_dict(), "output": risk_after.to_dict()}, files["risk"])
+    write_json({"input": risk_before.to_dict(), "output": risk_after.to_dict()}, files["risk"], inputs=inputs)
     files["utility"] = staging / "utility.json"
-    write_json(utility.to_dict(), files["utility"])
+    write_json(utility.to_dict(), files["utility"], inputs=inputs)
     data_path = project.data_path
     settings = Settings(population=population_given, threshold=threshold, target=target, target_reason=target_reason,
                         folds=folds, seed=seed, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed)
@@ -348,10 +350,10 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
                           candidates=candidates, output=output, hierarchy_files=hierarchy_files, settings=settings,
                           date=day, version=version)
     files["report_json"] = staging / "report.json"
-    write_json(report, files["report_json"])
+    write_json(report, files["report_json"], inputs=inputs)
     files["report_pdf"] = staging / "report.pdf"
     pdf = render_pdf(report, report_charts(report, exploration, candidates))
-    files["report_pdf"].write_bytes(pdf)
+    write_bytes(files["report_pdf"], pdf, inputs=inputs)
     return {"files": files, "result": result, "risk_before": risk_before, "risk_after": risk_after,
             "utility": utility, "report": report}
 
@@ -373,17 +375,11 @@ def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[st
 
 def _move_into_place(project: Project, staging: Path, output: Path, files: dict[str, Path]) -> dict[str, Path]:
     """Rename every staged file into ``output`` (never over an input)."""
-    inputs = [p for p in (project.data_path, project.source) if p is not None]
-    for name in project.quasi_identifiers:
-        given = project.attributes[name].hierarchy
-        if isinstance(given, str) and not given.startswith("preset:"):
-            inputs.append(project.resolve(given))
+    from .output import refuse_inputs
+
     targets = {key: output / path.name for key, path in files.items()}
-    for key, target in targets.items():
-        for source in inputs:
-            if target.exists() and Path(source).exists() and os.path.samefile(target, source):
-                raise ProjectError(f"refusing to write {target}: it is an input ({source}), and the tool never "
-                                   f"writes over its input; choose another output folder with -o.")
+    for target in targets.values():
+        refuse_inputs(target, project.input_files)
     mask = os.umask(0)
     os.umask(mask)
     for key, path in files.items():

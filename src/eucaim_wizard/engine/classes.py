@@ -349,8 +349,12 @@ class FrequencyTable:
     """
 
     def __init__(self, attributes: list[EncodedAttribute],
-                 sensitive: dict[str, tuple[np.ndarray, int]] | None = None):
-        """``sensitive``: attribute name → (value code of every record, number of values)."""
+                 sensitive: dict[str, tuple[np.ndarray, int]] | None = None, domains: dict | None = None):
+        """``sensitive``: attribute name → (value code of every record, number of values);
+        ``domains``: sensitive attribute → what the privacy models know of its values
+        (:class:`~eucaim_wizard.privacy.base.SensitiveDomain`), one per sensitive attribute."""
+        if set(domains or {}) != set(sensitive or {}):
+            raise ValueError("give one domain per sensitive attribute (domains and sensitive name the same ones)")
         self.attributes = attributes
         n_records = len(attributes[0].codes) if attributes else (
             len(next(iter(sensitive.values()))[0]) if sensitive else 0)
@@ -375,8 +379,8 @@ class FrequencyTable:
         self._record_row = inverse
         #: sensitive attribute → the share of each of its values in the whole table
         self.overall: dict[str, np.ndarray] = {}
-        #: sensitive attribute → what the privacy models know of its values (set by the caller)
-        self.domains: dict = {}
+        #: sensitive attribute → what the privacy models know of its values
+        self.domains: dict = dict(domains or {})
         for name, (values, n_values) in (sensitive or {}).items():
             self.base._distributions[name] = Distribution.from_rows(self.record_row, values, self.base.n_classes,
                                                                     n_values)

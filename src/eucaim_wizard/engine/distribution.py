@@ -79,10 +79,6 @@ class Distribution:
         """Largest term per class (``empty`` for a class without triples)."""
         return self._reduce(np.maximum, terms, empty)
 
-    def per_class_min(self, terms: np.ndarray, empty: float = np.inf) -> np.ndarray:
-        """Smallest term per class (``empty`` for a class without triples)."""
-        return self._reduce(np.minimum, terms, empty)
-
     def _reduce(self, ufunc, terms: np.ndarray, empty: float) -> np.ndarray:
         result = np.full(self.n_classes, empty, dtype=float)
         if len(terms):

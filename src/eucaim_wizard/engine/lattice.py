@@ -26,7 +26,14 @@ class Lattice:
         if (self.low > self.high).any():
             raise ValueError("each low level must be at most its high level")
         self.span = self.high - self.low + 1
-        self.size = int(np.prod(self.span)) if len(self.span) else 1
+        # the size in Python integers: numpy's int64 product would wrap around silently
+        size = 1
+        for span in self.span.tolist():
+            size *= span
+        if size >= 2**63:
+            raise ValueError(f"a lattice of {size:,} transformations cannot be numbered in 64 bits "
+                             f"(levels per attribute: {self.span.tolist()})")
+        self.size = size
         # stride[i]: how far apart two nodes that differ by one level in QI i are
         stride = np.ones(len(self.span), dtype=np.int64)
         for i in range(len(self.span) - 2, -1, -1):
@@ -103,11 +110,6 @@ class Lattice:
 
     def levels_of(self, node: int) -> tuple[int, ...]:
         return tuple(self.row(node))
-
-    def successors(self, node: int) -> list[int]:
-        """Nodes one level more general in exactly one quasi-identifier."""
-        row = self.row(node)
-        return [node + s for s, level, high in zip(self._strides, row, self._highs) if level < high]
 
     def predecessors(self, node: int) -> list[int]:
         """Nodes one level more specific in exactly one quasi-identifier."""

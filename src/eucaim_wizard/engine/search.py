@@ -75,20 +75,6 @@ class Evaluation:
 
 
 @dataclass
-class NodeRecord:
-    """One transformation the search knows about (checked, or tagged by inference)."""
-
-    node: int
-    levels: tuple[int, ...]
-    anonymous: bool | None
-    checked: bool
-    information_loss: float | None
-    suppressed: int | None
-    classes: int | None
-    min_class_size: int | None
-
-
-@dataclass
 class SearchOutcome:
     optimum: int | None
     evaluations: dict[int, Evaluation]

@@ -5,24 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..table import Table
-from .classes import FrequencyTable, group
+from .classes import FrequencyTable
 
 #: the value every quasi-identifier of a suppressed record takes (as in ARX)
 SUPPRESSED = "*"
-
-
-def record_classes(frequency: FrequencyTable, levels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Class index of every record under ``levels``, and the size of each class."""
-    base = frequency.base
-    mapped = [
-        attribute.up(0, level)[column]
-        for attribute, column, level in zip(frequency.attributes, base.codes, levels)
-    ]
-    radices = [attribute.domain_size(level) for attribute, level in zip(frequency.attributes, levels)]
-    if not frequency.attributes:
-        return np.zeros(frequency.n_records, dtype=np.int64), np.array([frequency.n_records], dtype=np.int64)
-    _, sizes, row_class = group(mapped, radices, base.sizes)
-    return row_class[frequency.record_row], sizes
 
 
 def generalize(

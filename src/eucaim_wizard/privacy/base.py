@@ -17,6 +17,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 
+def max_suppressed(suppression_limit: float, records: int) -> int:
+    """The records a suppression limit (a share, 0–1) allows: ``floor(limit · records)``, as ARX
+    counts it (the 1e-9 keeps a product such as 0.05 · 20 = 1.0000000000000002 − rounding at 1).
+
+    >>> max_suppressed(0.05, 30162), max_suppressed(0.05, 20), max_suppressed(0.0, 100)
+    (1508, 1, 0)
+    """
+    return int(np.floor(suppression_limit * records + 1e-9))
+
+
 @dataclass(frozen=True)
 class SensitiveDomain:
     """What the models know of a sensitive attribute's values, beyond the classes.

@@ -73,8 +73,3 @@ class ClassHistogram:
     def classes_of_size(self, size: int) -> int:
         hit = np.flatnonzero(self.sizes == size)
         return int(self.counts[hit[0]]) if len(hit) else 0
-
-    def sum_of_squares(self) -> int:
-        """Σ over classes of size², exactly (Python integers beyond int64 are not needed:
-        it is at most records², and tables have far fewer than 3·10⁹ records)."""
-        return int(np.dot(self.sizes * self.sizes, self.counts))

@@ -228,9 +228,11 @@ def pitman_system(histogram: ClassHistogram) -> System:
 
 def pitman_start(histogram: ClassHistogram) -> np.ndarray:
     """ARX's starting point (θ, α) for Pitman's model, from the counts of classes of size 1 and 2."""
-    n, u = float(histogram.records), float(histogram.classes)
-    c1 = float(histogram.classes_of_size(1))
-    c2 = float(histogram.classes_of_size(2)) or 1.0  # none of size 2: overestimate, as ARX
+    # numpy floats: a zero denominator gives ±inf or NaN, as Java's doubles do (then the
+    # first try fails at once and the start grid takes over), not a ZeroDivisionError
+    n, u = np.float64(histogram.records), np.float64(histogram.classes)
+    c1 = np.float64(histogram.classes_of_size(1))
+    c2 = np.float64(histogram.classes_of_size(2)) or np.float64(1.0)  # none of size 2: overestimate, as ARX
     with np.errstate(all="ignore"):
         c = c1 * (c1 - 1.0) / c2
         theta = (n * u * c - c1 * (n - 1.0) * (2.0 * u + c)) / (2.0 * c1 * u + c1 * c - n * c)

@@ -1,0 +1,106 @@
+"""The one output writer: every file the tool writes goes through here.
+
+Each output is written to a temporary file beside its target (same folder, so the final
+rename is atomic on one file system) and renamed over the target only when it is complete
+(and, where asked, re-checked); on any error the temporary file is removed, so no
+half-written output is ever left.  No output may be one of the run's inputs — the data
+table, the project file, a hierarchy file, or any other file the command read — whatever
+the path says (``same.csv``, ``./same.csv``, a hard or symbolic link): such a path is
+refused with one paragraph (:class:`OutputError`, exit code 2) before anything is written,
+and the input stays byte for byte as it was.
+
+The temporary file keeps the target's suffix (``.anonymized.k3j9.partial.xlsx``), so a
+re-check that opens it by name (openpyxl refuses names that do not end in ``.xlsx``) reads it
+as the format it will have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import TableError
+
+PathLike = str | os.PathLike
+
+
+class OutputError(TableError):
+    """An output cannot be written where asked (it is an input, or its folder is missing)."""
+
+
+def refuse_inputs(path: PathLike, inputs: Iterable[PathLike | None], *, what: str = "output") -> None:
+    """Raise :class:`OutputError` when ``path`` is (the same file as) one of ``inputs``."""
+    target = Path(path)
+    for source in inputs:
+        if source is not None and _same_file(target, Path(source)):
+            same = "" if Path(source) == target else f" (the same file as the input {source})"
+            raise OutputError(
+                f"Refusing to write the {what} {target}{same}: it is an input of this run, and the tool never "
+                f"writes over its input. Choose another output path.")
+
+
+@contextmanager
+def atomic_output(path: PathLike, *, inputs: Iterable[PathLike | None],
+                  verify: Callable[[Path], None] | None = None) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` only if the ``with`` block completes.
+
+    ``verify``, if given, is called with the complete temporary file's path before the
+    rename; if it raises, nothing is written.  ``inputs``: the files of the run that the
+    output must not replace (required, so that no caller forgets them).
+    """
+    path = Path(path)
+    refuse_inputs(path, inputs)
+    if not path.parent.is_dir():
+        raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
+                          f"or choose an output in an existing folder.")
+    fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.chmod(temp, 0o666 & ~umask())  # mkstemp makes 0600; give what open() would
+        if verify is not None:
+            verify(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: PathLike, data: bytes, *, inputs: Iterable[PathLike | None]) -> None:
+    """Write ``data`` to ``path`` atomically, never over an input."""
+    with atomic_output(path, inputs=inputs) as out:
+        out.write(data)
+
+
+def write_text(path: PathLike, text: str, *, inputs: Iterable[PathLike | None]) -> None:
+    """Write UTF-8 ``text`` (LF line ends as given) to ``path`` atomically, never over an input."""
+    write_bytes(path, text.encode("utf-8"), inputs=inputs)
+
+
+def write_json(data: Any, path: PathLike, *, inputs: Iterable[PathLike | None]) -> None:
+    """Write ``data`` as indented UTF-8 JSON to ``path`` atomically, never over an input."""
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", inputs=inputs)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:  # an unreadable or looping path cannot be told apart: compare the text
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+__all__ = ["OutputError", "refuse_inputs", "atomic_output", "write_bytes", "write_text", "write_json", "umask"]
