@@ -185,7 +185,7 @@ def test_anonymize_prints_its_result_without_importing_rich(folder):
 
 
 def test_console_writes_plain_lines_and_gives_the_rest_to_rich(capsys):
-    from eucaim_wizard.cli import _Console
+    from eucaim_wizard.cli.common import Console as _Console
 
     out, err = _Console(), _Console(stderr=True)
     out.print("a [b] :smile:", markup=False)  # as it is: no markup, no emoji codes

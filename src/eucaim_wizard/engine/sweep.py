@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..privacy import DistinctLDiversity, KAnonymity, PrivacyModel, TCloseness
+from ._sweep_kinds import DISTINCT_L, EQUAL_T
 from .classes import FrequencyTable, _space
 from .lattice import Lattice
 from .parallel import halves, in_two_processes
@@ -37,8 +38,7 @@ MAX_COUNTS = 256
 #: most memory the class arrays of two heights may take (bytes, in each process); a sweep
 #: that needs more gives up (the caller evaluates node by node, holding fewer classes)
 MAX_BYTES = 2 << 30
-#: model kinds of :attr:`SweepModels.kinds` (k-anonymity is :attr:`SweepModels.k`)
-DISTINCT_L, EQUAL_T = 1, 2
+# model kinds of :attr:`SweepModels.kinds` (k-anonymity is :attr:`SweepModels.k`): DISTINCT_L, EQUAL_T
 
 
 @dataclass(frozen=True)

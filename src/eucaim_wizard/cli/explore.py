@@ -10,8 +10,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .cli import _fail, _progress, app, out
-from .output import write_json
+from .common import app, fail, out, progress_bar
+from ..output import write_json
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -34,11 +34,11 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def _load(project: Path):
-    from .anonymizer import anonymize
-    from .project import load_project
+    from ..anonymizer import anonymize
+    from ..project import load_project
 
     loaded = load_project(project)
-    with _progress("searching the lattice") as progress:
+    with progress_bar("searching the lattice") as progress:
         return loaded, anonymize(loaded, progress=progress)
 
 
@@ -74,14 +74,14 @@ def explore(
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from .errors import WizardError
-    from .explore import all_candidates, explore as run_explore, parse_levels, pareto_chart, save_figure
+    from ..errors import WizardError
+    from ..explore import all_candidates, explore as run_explore, parse_levels, pareto_chart, save_figure
 
     try:
         filters: dict[str, Any] = dict(anonymous_only=anonymous_only, max_loss=max_loss, max_risk=max_risk,
                                        levels=parse_levels(levels) if levels else None, sort=sort, risk=risk)
         loaded, result = _load(project)
-        with _progress("evaluating every transformation") as progress:
+        with progress_bar("evaluating every transformation") as progress:
             everything = all_candidates(result, progress)
         exploration = run_explore(result, top=top, candidates=everything, **filters)
         protect = [project, *loaded.input_files]
@@ -91,7 +91,7 @@ def explore(
         if json_path is not None:
             write_json(exploration.to_dict(), json_path, inputs=protect)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     qis = exploration.quasi_identifiers
     order = f"levels in the order {', '.join(qis)}"
     table = RichTable(title=Text(f"Candidates of {project} (sorted by {sort})"), caption=Text(order))
@@ -223,9 +223,9 @@ def utility(
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from .errors import ProjectError, WizardError
-    from .explore import parse_levels
-    from .utility import analyze_utility
+    from ..errors import ProjectError, WizardError
+    from ..explore import parse_levels
+    from ..utility import analyze_utility
 
     try:
         pair = _names(contingency)
@@ -234,7 +234,7 @@ def utility(
         shown = _names(frequencies) or []
         chosen = parse_levels(levels) if levels else None
         loaded, result = _load(project)
-        with _progress("classifying") as progress:
+        with progress_bar("classifying") as progress:
             report = analyze_utility(
                 result, chosen, target=target, features=_names(features),
                 frequency_attributes=None if not shown else list(dict.fromkeys(
@@ -244,7 +244,7 @@ def utility(
         if json_path is not None:
             write_json(report.to_dict(), json_path, inputs=[project, *loaded.input_files])
     except WizardError as error:
-        _fail(error)
+        fail(error)
     _print_utility(report)
     for name in shown:
         pair_tables = report.frequencies[name]
@@ -289,17 +289,17 @@ def apply_command(
     """
     from rich.text import Text
 
-    from .apply import apply_to_folder, load_saved
-    from .errors import WizardError
-    from .explore import parse_levels
+    from ..apply import apply_to_folder, load_saved
+    from ..errors import WizardError
+    from ..explore import parse_levels
 
     try:
         saved = load_saved(result_json, data, project=project, levels=parse_levels(levels) if levels else None)
-        with _progress("applying") as progress:
+        with progress_bar("applying") as progress:
             outcome = apply_to_folder(saved, output, drop_suppressed=drop_suppressed,
                                       protect=[result_json, project], progress=progress)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     applied = outcome.applied
     t = applied.transformation
     levels_text = ", ".join(f"{q}={level}" for q, level in t.levels.items())

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import CONFIRM_HELP, _fail, app, err, out
+from .common import CONFIRM_HELP, app, err, fail, out
 
 
 class _RunProgress:
@@ -77,8 +77,8 @@ def run(
 
     Example: eucaim-wizard run examples/demo/project.yaml -o out/demo
     """
-    from .errors import WizardError
-    from .workflow import run_workflow
+    from ..errors import WizardError
+    from ..workflow import run_workflow
 
     started = time.perf_counter()
     try:
@@ -88,14 +88,14 @@ def run(
                 population=population, threshold=threshold, target=target, classification=not no_classification,
                 folds=folds, seed=seed, n_jobs=jobs, date=date, progress=progress, step=progress.step)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     _summary(outcome, time.perf_counter() - started)
 
 
 def _summary(outcome, seconds: float) -> None:
     from rich.text import Text
 
-    from .report import _format as f
+    from ..report import _format as f
 
     report = outcome.report
     s = report["summary"]

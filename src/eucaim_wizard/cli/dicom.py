@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import _fail, _progress, app, err, out
+from .common import app, err, fail, out, progress_bar
 
 
 @app.command()
@@ -37,16 +37,16 @@ def extract(
     """
     from rich.markup import escape
 
-    from .dicom import extract_to_file
-    from .errors import WizardError
+    from ..dicom import extract_to_file
+    from ..errors import WizardError
 
     try:
-        with _progress("reading DICOM headers") as progress:
+        with progress_bar("reading DICOM headers") as progress:
             outcome = extract_to_file(dicom_dir, output, report=report, confirmed=confirmed, level=level,
                                       tags=tags.split(",") if tags is not None else None, workers=workers,
                                       progress=progress)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     result = outcome.extraction
     rows = "series" if result.level == "series" else "study" if result.table.n_rows == 1 else "studies"
     out.print(f"read {result.files_read:,} DICOM file(s) into {result.table.n_rows:,} {rows} "

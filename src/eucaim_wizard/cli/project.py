@@ -1,78 +1,12 @@
-"""The command line: a thin layer over the library (parse, call, print, exit code).
-
-Heavy modules are imported inside the commands, so that ``--help`` and short jobs start fast.
-"""
+"""Commands `init`, `validate`, `anonymize` and `check`: a project from its start to its release."""
 
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(
-    name="eucaim-wizard",
-    help=(
-        "Statistical de-identification of tabular health data (k-anonymity and extensions), "
-        "giving the same answers as ARX.\n\n"
-        "Typical session:\n\n"
-        "  eucaim-wizard init data.csv -o project.yaml   # a starting project\n\n"
-        "  eucaim-wizard validate project.yaml           # data, roles, hierarchies\n\n"
-        "  eucaim-wizard anonymize project.yaml -o out/  # optimal k-anonymous table"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-
-
-
-class _Console:
-    """Standard output or error as a rich ``Console``, made on first use.
-
-    A plain line (``print`` of strings with ``markup=False`` and no other option) is written
-    as it is, so that a command printing only such lines (``anonymize``) never imports rich
-    (its import took 20–35 ms of a 0.45–0.7 s run, measured).  Everything else goes to the rich console (:attr:`rich`).
-    """
-
-    def __init__(self, *, stderr: bool = False):
-        self._stderr = stderr
-        self._console = None
-
-    @property
-    def rich(self):
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
-        return self._console
-
-    def print(self, *objects, markup: bool | None = None, **options) -> None:
-        if markup is False and not options and all(isinstance(o, str) for o in objects):
-            stream = sys.stderr if self._stderr else sys.stdout  # (looked up now: tests redirect them)
-            stream.write(" ".join(objects) + "\n")
-            return
-        self.rich.print(*objects, markup=markup, **options)
-
-    def __getattr__(self, name: str):
-        return getattr(self.rich, name)
-
-
-err = _Console(stderr=True)
-out = _Console()
-
-
-def _fail(error: Exception) -> None:
-    """Print a user error as one paragraph and exit with its code (never a traceback)."""
-    from rich.markup import escape
-
-    from .errors import WizardError
-
-    code = error.exit_code if isinstance(error, WizardError) else 2
-    # escape: messages quote data values and file names, which may hold '[...]'
-    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
-    raise typer.Exit(code)
+from .common import CONFIRM_HELP, app, fail, out, progress_bar
 
 
 @app.command()
@@ -96,8 +30,8 @@ def init(
 
     Example: eucaim-wizard init examples/demo/imaging_studies.csv -o studies.yaml
     """
-    from .errors import WizardError
-    from .init import write_starting_project
+    from ..errors import WizardError
+    from ..init import write_starting_project
 
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
@@ -105,13 +39,9 @@ def init(
         written = write_starting_project(data, output, force=force, delimiter=delimiter, encoding=encoding,
                                          sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     out.print(f"wrote {written}: review the roles, attach a hierarchy to every quasi-identifier, "
               f"then run `eucaim-wizard validate {written}`", markup=False)
-
-
-CONFIRM_HELP = ("Go on although the de-identification guard finds signs of identified data "
-                "(you confirm the data is de-identified; recorded in the result).")
 
 
 @app.command()
@@ -130,13 +60,13 @@ def validate(
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from .errors import WizardError
-    from .validation import validate_project
+    from ..errors import WizardError
+    from ..validation import validate_project
 
     try:
         report = validate_project(project, confirmed_deidentified=confirmed)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     for note in report.notes:
         out.print(Text(note, style="dim"))
     if report.findings:
@@ -175,22 +105,22 @@ def anonymize(
 
     Example: eucaim-wizard anonymize examples/demo/project.yaml -o out/demo
     """
-    from .errors import WizardError
-    from .project import load_project
-    from .run import anonymize_to_folder
+    from ..errors import WizardError
+    from ..project import load_project
+    from ..run import anonymize_to_folder
 
     try:
         loaded = load_project(project)
         chosen = None
         if levels is not None:
-            from .explore import parse_levels
+            from ..explore import parse_levels
 
             chosen = parse_levels(levels)
-        with _progress("searching the lattice") as progress:
+        with progress_bar("searching the lattice") as progress:
             outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
                                           confirmed_deidentified=confirmed, levels=chosen)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     result = outcome.result
     applied = outcome.transformation
     shown = ", ".join(f"{name}={level}" for name, level in applied.levels.items())
@@ -240,11 +170,11 @@ def check(
 
     Example: eucaim-wizard check examples/demo/project.yaml --data out/demo/anonymized.csv
     """
-    from .check import check_table
-    from .errors import WizardError
-    from .output import refuse_inputs, write_json
-    from .project import load_project
-    from .table import read_table
+    from ..check import check_table
+    from ..errors import WizardError
+    from ..output import refuse_inputs, write_json
+    from ..project import load_project
+    from ..table import read_table
 
     try:
         loaded = load_project(project)
@@ -256,7 +186,7 @@ def check(
         if json_path is not None:
             write_json(report.to_dict(), json_path, inputs=inputs)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     source = data or loaded.data_path or "the table"
     out.print(f"{source}: {report.records:,} records, {report.classes:,} classes; "
               f"{report.suppressed_records:,} suppressed (limit {report.max_suppressed:,})"
@@ -272,57 +202,3 @@ def check(
     out.print("all models hold" if report.holds else "NOT every model holds", markup=False)
     if not report.holds:
         raise typer.Exit(1)
-
-
-class _progress:
-    """A rich progress bar on stderr that appears only when the work takes over a second."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self._bar = None
-        self._task = None
-        self._start = 0.0
-
-    def __enter__(self):
-        import time
-
-        self._start = time.perf_counter()
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        import time
-
-        if self._bar is None:
-            if time.perf_counter() - self._start < 1.0 or not sys.stderr.isatty():
-                return
-            from rich.progress import Progress
-
-            self._bar = Progress(console=err.rich, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=total)
-        self._bar.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
-# -- command modules ------------------------------------------------------------------
-# Commands defined in their own modules register themselves on `app` when imported; they
-# use `app`, `out`, `err`, `_fail` and `_progress` from here (all defined above).
-# (one import line per module, below this comment)
-from . import cli_run  # noqa: E402,F401
-from . import cli_utility  # noqa: E402,F401
-from . import cli_hierarchies  # noqa: E402,F401
-from . import cli_risk  # noqa: E402,F401
-from . import cli_arx  # noqa: E402,F401
-from . import cli_dicom  # noqa: E402,F401
-
-
-def main() -> None:
-    """Entry point of the ``eucaim-wizard`` console script."""
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import _fail, app, out
+from .common import app, fail, out
 
 hierarchies_app = typer.Typer(
     name="hierarchies",
@@ -28,13 +28,13 @@ def list_presets() -> None:
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from .errors import WizardError
-    from .presets import load_library
+    from ..errors import WizardError
+    from ..presets import load_library
 
     try:
         library = load_library()
     except WizardError as error:
-        _fail(error)
+        fail(error)
     table = RichTable(title=Text(f"{len(library)} preset hierarchies (use as `hierarchy: preset:NAME`)"))
     for column in ("name", "kind", "levels", "fits", "what it is"):
         table.add_column(column, overflow="fold")
@@ -56,14 +56,14 @@ def show(
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from .errors import WizardError
-    from .presets import load_library
+    from ..errors import WizardError
+    from ..presets import load_library
 
     try:
         preset = load_library().get(name)
         example = preset.apply(list(preset.examples)).hierarchy if preset.examples else preset.hierarchy()
     except WizardError as error:
-        _fail(error)
+        fail(error)
     out.print(Text(f"{preset.name}: {preset.title}", style="bold"))
     if preset.builder is not None:
         out.print(Text(f"kind: builder {preset.builder.to_dict()}"))
@@ -98,16 +98,16 @@ def export(
 
     Example: eucaim-wizard hierarchies export age-dicom --data studies.csv --column PatientAge -o age.csv
     """
-    from .errors import HierarchyError, WizardError
-    from .presets import load_library
-    from .table import read_table
+    from ..errors import HierarchyError, WizardError
+    from ..presets import load_library
+    from ..table import read_table
 
     try:
         if (data is None) != (column is None):
             raise HierarchyError("give both --data TABLE and --column NAME, or neither.")
         if output.exists() and not force:
             raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
-        from .output import refuse_inputs
+        from ..output import refuse_inputs
 
         refuse_inputs(output, [data])
         preset = load_library().get(name)
@@ -121,7 +121,7 @@ def export(
             hierarchy, unknown = result.hierarchy, result.unknown
         hierarchy.write(output, inputs=[data])
     except WizardError as error:
-        _fail(error)
+        fail(error)
     out.print(f"wrote {output}: {hierarchy.n_values:,} values, {hierarchy.n_levels} levels (0-{hierarchy.n_levels - 1})",
               markup=False)
     if unknown:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import _fail, _progress, app, out
+from .common import app, fail, out, progress_bar
 
 
 @app.command()
@@ -35,12 +35,12 @@ def risk(
 
     Example: eucaim-wizard risk examples/demo/project.yaml --population ES
     """
-    from .errors import WizardError
-    from .output import refuse_inputs, write_json
-    from .project import load_project
-    from .risk import RiskError, analyze_risk
-    from .risk.sample import check_threshold
-    from .table import read_table
+    from ..errors import WizardError
+    from ..output import refuse_inputs, write_json
+    from ..project import load_project
+    from ..risk import RiskError, analyze_risk
+    from ..risk.sample import check_threshold
+    from ..table import read_table
 
     try:
         check_threshold(threshold)
@@ -51,14 +51,14 @@ def risk(
         if json_path is not None:
             refuse_inputs(json_path, inputs)  # before the work, not after it
         table = read_table(data) if data is not None else None
-        with _progress("attribute combinations") as progress:
+        with progress_bar("attribute combinations") as progress:
             analysis = analyze_risk(loaded, table=table, threshold=threshold, population=population,
                                        attributes=not no_attributes, max_combination=max_combination,
                                        progress=progress)
         if json_path is not None:
             write_json(analysis.to_dict(), json_path, inputs=inputs)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     _print(analysis)
     if json_path is not None:
         out.print(f"wrote {json_path}", markup=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import _fail, app, out
+from .common import app, fail, out
 
 
 @app.command("import-arx")
@@ -28,13 +28,13 @@ def import_arx_command(
     """
     from rich.text import Text
 
-    from .arx_project import import_arx
-    from .errors import WizardError
+    from ..arx_project import import_arx
+    from ..errors import WizardError
 
     try:
         imported = import_arx(project, output, force=force)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     styles = {"Check": "yellow", "Not carried": "yellow"}
     for line in imported.report().splitlines():
         style = next((s for prefix, s in styles.items() if line.startswith(prefix)), "bold" if not
@@ -62,13 +62,13 @@ def export_arx_command(
     """
     from rich.text import Text
 
-    from .arx_project import export_arx
-    from .errors import WizardError
+    from ..arx_project import export_arx
+    from ..errors import WizardError
 
     try:
         exported = export_arx(project, output, force=force)
     except WizardError as error:
-        _fail(error)
+        fail(error)
     written = [exported.description_path, exported.data_path, *exported.hierarchy_paths.values()]
     out.print(Text(f"wrote {', '.join(str(p) for p in written)}"))
     out.print(Text(f"next: follow {exported.description_path} in the ARX GUI", style="bold green"))
