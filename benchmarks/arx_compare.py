@@ -98,7 +98,7 @@ def ours(project, table, repeat: int) -> dict:
 
 def risk_cases(java: list[str], repeat: int) -> list[dict]:
     from eucaim_wizard.risk import analyze_table
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     cases = []
     for name, path, qis, population, sep in (
@@ -140,7 +140,7 @@ def main() -> None:
         java = compile_runner(Path(folder))
         if java is None:
             return
-        from eucaim_wizard.table import read_table
+        from eucaim_wizard.tables import read_table
 
         table = read_table(ARX_DATA / "adult.csv")
         searches = []

@@ -60,7 +60,7 @@ def main() -> int:
     from eucaim_wizard.risk import ClassHistogram, analyze_table, attribute_risks, risk_from_class_sizes
     from eucaim_wizard.risk.population import SolverSettings
     from eucaim_wizard.risk.sample import sample_risk
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     table = read_table(ARX_DATA / "adult.csv")
     full = analyze_table(table, ADULT, population="USA")

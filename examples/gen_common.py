@@ -131,7 +131,7 @@ def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> None:
 def write_xlsx(path: Path, rows: list[list[str]], sheet: str) -> None:
     """``rows`` (header first) as one sheet of text cells, byte-identical on every run (the
     package's XLSX writer stamps no clock time)."""
-    from eucaim_wizard.table import Table, TableFormat, write_table
+    from eucaim_wizard.tables import Table, TableFormat, write_table
 
     header, body = rows[0], rows[1:]
     table = Table.from_columns({name: [row[i] for row in body] for i, name in enumerate(header)})

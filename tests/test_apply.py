@@ -12,7 +12,7 @@ from eucaim_wizard.apply import (ApplyError, apply_to_folder, apply_transformati
                                  saved_transformation)
 from eucaim_wizard.errors import InfeasibleError, ProjectError
 from eucaim_wizard.privacy import KAnonymity
-from eucaim_wizard.output import write_json
+from eucaim_wizard.tables.output import write_json
 from eucaim_wizard.run import anonymize_to_folder
 from test_cli import run as _cli
 

@@ -526,7 +526,7 @@ def test_damaged_parts_are_named(tmp_path):
 
 def test_output_never_replaces_the_arx_file(tmp_path):
     deid = write_deid(tmp_path / "p_data.csv")  # named like the data file the import would write
-    from eucaim_wizard.output import OutputError
+    from eucaim_wizard.tables.output import OutputError
 
     with pytest.raises(OutputError, match="it is an input"):
         import_arx(deid, tmp_path / "p.yaml", force=True)

@@ -18,7 +18,7 @@ from eucaim_wizard.dicom import (DEFAULT_TAGS, SERIES_ONLY, DicomError, extract,
                                  resolve_tags, value_text, walk)
 from eucaim_wizard.errors import TableError
 from eucaim_wizard.guard import IdentifiedDataError
-from eucaim_wizard.table import read_table
+from eucaim_wizard.tables import read_table
 from test_cli import run
 
 SOP_CLASS = {"CT": "1.2.840.10008.5.1.4.1.1.2", "MR": "1.2.840.10008.5.1.4.1.1.4",

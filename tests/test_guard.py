@@ -17,7 +17,7 @@ from eucaim_wizard.errors import Finding, WizardError
 from eucaim_wizard.guard import (HeaderChecks, IdentifiedDataError, acknowledged, check_datasets, check_table,
                                  header_signs, looks_identified, require_deidentified)
 from eucaim_wizard.project import Project
-from eucaim_wizard.table import Table
+from eucaim_wizard.tables import Table
 
 UID = "2.25.329800735698586629295641978511506172918"
 

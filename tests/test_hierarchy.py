@@ -296,7 +296,7 @@ def test_text_is_arx_format_with_minimal_quoting():
 
 
 def test_write_refuses_to_overwrite_its_source(tmp_path):
-    from eucaim_wizard.output import OutputError
+    from eucaim_wizard.tables.output import OutputError
 
     path = write(tmp_path, "a;*\n")
     with pytest.raises(OutputError, match="never writes over its input"):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from eucaim_wizard import Hierarchy, Project, Table, anonymize
 from eucaim_wizard.metrics import aggregate, aggregate_each, normalised_weights
 from eucaim_wizard.privacy import KAnonymity
-from eucaim_wizard.table import read_table
+from eucaim_wizard.tables import read_table
 
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
 

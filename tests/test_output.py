@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eucaim_wizard.cli import app
-from eucaim_wizard.output import OutputError, atomic_output, refuse_inputs, write_json
+from eucaim_wizard.tables.output import OutputError, atomic_output, refuse_inputs, write_json
 
 ROWS = [("34", "F"), ("35", "F"), ("36", "M"), ("37", "M"), ("44", "F"), ("45", "F"), ("46", "M"), ("47", "M")]
 

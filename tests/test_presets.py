@@ -21,7 +21,7 @@ from eucaim_wizard.errors import HierarchyError, ProjectError
 from eucaim_wizard.hierarchy import Hierarchy, read_hierarchy
 from eucaim_wizard.presets import extend, load_library, normalize
 from eucaim_wizard.project import Project, load_project
-from eucaim_wizard.table import Table, read_table
+from eucaim_wizard.tables import Table, read_table
 from test_cli import run
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from eucaim_wizard.errors import ProjectError
 from eucaim_wizard.project import load_project
 from eucaim_wizard.pseudonym import (MIN_SECRET_BYTES, SecretError, pseudonymize_column, pseudonymize_table,
                                      pseudonyms, read_secret, secret_for)
-from eucaim_wizard.table import Table, read_table
+from eucaim_wizard.tables import Table, read_table
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 

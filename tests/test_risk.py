@@ -17,7 +17,7 @@ from eucaim_wizard.risk import (ClassHistogram, RiskError, analyze_risk, analyze
                                 risk_from_class_sizes, sample_risk)
 from eucaim_wizard.risk.population import SolverSettings
 from eucaim_wizard.risk.sample import BAND_HIGH, largest_size_at_risk
-from eucaim_wizard.table import read_table
+from eucaim_wizard.tables import read_table
 
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]
 

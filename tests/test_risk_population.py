@@ -151,7 +151,7 @@ def test_dankar_takes_the_smaller_of_zayatz_and_snb_above_ten_percent():
 
 def test_dankar_falls_back_to_zayatz_when_snb_has_no_estimate(arx_data):
     from eucaim_wizard.risk import analyze_table
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     table = read_table(arx_data / "adult.csv")
     qis = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
@@ -207,7 +207,7 @@ def test_pitman_converges_from_the_grid_where_the_moment_start_fails(arx_data):
     """Adult, 5 QIs, USA: the moment estimate gives θ < 0 (−31.4); ARX 3.9.2 reports Pitman
     0.19281 % (0.0019281275891116724) and Dankar's rule picks it (Zayatz: 1.0004 %)."""
     from eucaim_wizard.risk import analyze_table
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     from collections import Counter
 
@@ -260,7 +260,7 @@ def test_snb_on_the_seed_pack_is_at_most_the_whole_population(seed_pack):
     """Every record of the seed pack's table is unique: the published SNB equations give
     K·β^α a hair above N (1.000000000099568 of it); a share is capped at 1."""
     from eucaim_wizard.risk import analyze_table
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     table = read_table(seed_pack / "examples" / "synthetic_patient_data_v2.csv")
     qis = [c for c in table.columns if c != "Patient_ID"]

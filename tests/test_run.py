@@ -100,7 +100,7 @@ def test_the_cli_flag_confirms(tmp_path):
 def test_anonymize_and_run_release_every_table_format(tmp_path, kind):
     """The clinical example as CSV, XLSX and Parquet: the written table is re-checked before
     it is renamed into place (an XLSX re-check once failed on the temporary file's name)."""
-    from eucaim_wizard.table import TableFormat, write_table
+    from eucaim_wizard.tables import TableFormat, write_table
 
     shutil.copytree(EXAMPLES / "clinical", tmp_path / "clinical")
     folder = tmp_path / "clinical"

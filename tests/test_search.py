@@ -173,7 +173,7 @@ def test_ties_of_a_loss_without_generalization_cost_are_settled_by_bounds(arx_da
     vector) picks the same optimum as an exhaustive evaluation, settling the transformations
     that must suppress a record by their bound (ARX 3.9.2 checks 287 here; we checked 6,793
     before the bound)."""
-    from eucaim_wizard.table import read_table
+    from eucaim_wizard.tables import read_table
 
     qis = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
            "salary-class"]

@@ -16,9 +16,9 @@ from unittest import mock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from eucaim_wizard import _table_csv_writer
+from eucaim_wizard.tables import csv_writer as _table_csv_writer
 from eucaim_wizard.errors import TableError
-from eucaim_wizard.table import Table, TableFormat, detect_format, read_table, write_table
+from eucaim_wizard.tables import Table, TableFormat, detect_format, read_table, write_table
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
@@ -456,7 +456,7 @@ def test_to_pandas_gives_str_columns():
 
 
 def test_importing_the_module_loads_neither_pandas_nor_pyarrow():
-    code = ("import sys, eucaim_wizard.table; "
+    code = ("import sys, eucaim_wizard.tables; "
             "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -189,7 +189,7 @@ def test_never_writes_over_an_input_hierarchy(tmp_path):
     (tmp_path / "age.csv").rename(tmp_path / "hierarchy_age.csv")
     (tmp_path / "project.yaml").write_text(text)
     before = (tmp_path / "hierarchy_age.csv").read_bytes()
-    from eucaim_wizard.output import OutputError
+    from eucaim_wizard.tables.output import OutputError
 
     with pytest.raises(OutputError, match="never writes over its input"):
         run_workflow(project, tmp_path, classification=False, date=DATE)

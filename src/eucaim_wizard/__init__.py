@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Table": "table", "TableFormat": "table", "read_table": "table", "write_table": "table",
+    "Table": "tables", "TableFormat": "tables", "read_table": "tables", "write_table": "tables",
     "Hierarchy": "hierarchy", "read_hierarchy": "hierarchy",
     "Project": "project", "Attribute": "project", "Role": "project", "load_project": "project",
     "validate_project": "validation",
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .errors import Finding, WizardError
     from .hierarchy import Hierarchy, read_hierarchy
     from .project import Attribute, Project, Role, load_project
-    from .table import Table, TableFormat, read_table, write_table
+    from .tables import Table, TableFormat, read_table, write_table
     from .validation import validate_project
 
 

@@ -25,7 +25,7 @@ from .metrics import Loss, Metric, build_metric
 from .privacy import ClassStatistics, KAnonymity, PrivacyModel
 from .privacy.base import SensitiveDomain, max_suppressed
 from .project import Project
-from .table import Table
+from .tables import Table
 
 if TYPE_CHECKING:  # (the sweep is imported when a search or a listing first needs it)
     from .engine.sweep import Sweep, SweepFigures

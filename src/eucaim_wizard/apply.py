@@ -26,7 +26,7 @@ from .errors import InfeasibleError, ProjectError, WizardError
 if TYPE_CHECKING:
     from .anonymizer import Progress, Result, Transformation
     from .project import Project
-    from .table import Table
+    from .tables import Table
 
 #: version of the fields :func:`saved_transformation` adds to result.json
 SAVED_VERSION = 1
@@ -309,8 +309,8 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
         When the new batch does not satisfy the models at the saved levels within the
         suppression limit (exit code 3); nothing is written.
     """
-    from .output import write_json
-    from .table import write_table
+    from .tables.output import write_json
+    from .tables import write_table
     from .verify import verify_export
 
     project = saved.project

@@ -49,7 +49,7 @@ from xml.etree import ElementTree
 
 import yaml
 
-from .output import write_text
+from .tables.output import write_text
 from .errors import ProjectError, WizardError
 from .hierarchy import Hierarchy, parse_hierarchy_text
 
@@ -1196,7 +1196,7 @@ def _project_yaml(project: dict[str, Any], report: str) -> str:
 
 
 def _check_targets(targets: list[Path], inputs: list[Path], force: bool, what: str) -> None:
-    from .output import refuse_inputs
+    from .tables.output import refuse_inputs
 
     for target in targets:
         refuse_inputs(target, inputs)
@@ -1248,7 +1248,7 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
     >>> print(result.report())                                     # doctest: +SKIP
     """
     from .errors import TableError
-    from .table import TableFormat, read_table, write_table
+    from .tables import TableFormat, read_table, write_table
 
     source = Path(source)
     output = Path(output)
@@ -1355,7 +1355,7 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
         Replace files that already exist there.
     """
     from .project import Project, Role, load_project
-    from .table import TableFormat, write_table
+    from .tables import TableFormat, write_table
 
     if not isinstance(project, Project):
         project = load_project(project)

@@ -27,7 +27,7 @@ from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
 from .privacy.base import max_suppressed as suppression_allowed
 from .project import Project
-from .table import Table
+from .tables import Table
 
 #: the value of every quasi-identifier of a suppressed record
 SUPPRESSED = "*"

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import guard
 from .errors import Finding, TableError, WizardError
-from .table import Table
+from .tables import Table
 
 __all__ = ["DEFAULT_TAGS", "Conflict", "DicomError", "Extraction", "ExtractionOutcome",
            "SkippedFile", "extract", "extract_to_file", "resolve_tags", "value_text"]
@@ -586,8 +586,8 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
     TableError
         When an output would replace an input file, or its folder does not exist.
     """
-    from .output import write_json
-    from .table import write_table
+    from .tables.output import write_json
+    from .tables import write_table
 
     root, output = Path(root), Path(output)
     report_path = Path(report) if report is not None else default_report_path(output)

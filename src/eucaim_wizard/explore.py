@@ -340,7 +340,7 @@ def pareto_chart(exploration: Exploration, *, everything: Sequence[Candidate] | 
 
 def save_figure(figure: Figure, path: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
     """Write ``figure`` atomically as PNG or SVG (by the suffix of ``path``), never over an input."""
-    from .output import atomic_output
+    from .tables.output import atomic_output
 
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")

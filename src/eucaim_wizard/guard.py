@@ -27,7 +27,7 @@ References
 
 Examples
 --------
->>> from eucaim_wizard.table import Table
+>>> from eucaim_wizard.tables import Table
 >>> table = Table.from_columns({"contact": ["a@b.org", "", ""], "sex": ["F", "M", "F"]})
 >>> findings = check_table(table)
 >>> [(f.code, f.where, f.records) for f in findings]
@@ -50,7 +50,7 @@ from .errors import Finding, WizardError
 
 if TYPE_CHECKING:
     from .project import Project
-    from .table import Table
+    from .tables import Table
 
 __all__ = [
     "DIRECT_IDENTIFIERS", "FREE_TEXT", "VENDOR_UID_ROOTS", "GUARD_CODES", "IdentifiedDataError",

@@ -318,7 +318,7 @@ class Hierarchy:
 
     def write(self, path: str | os.PathLike, *, delimiter: str = ";",
               inputs: Iterable[str | os.PathLike | None] = ()) -> None:
-        """Write the ARX CSV file atomically (:mod:`eucaim_wizard.output`).
+        """Write the ARX CSV file atomically (:mod:`eucaim_wizard.tables.output`).
 
         Raises
         ------
@@ -327,7 +327,7 @@ class Hierarchy:
         HierarchyError
             If it cannot be written.
         """
-        from .output import atomic_output
+        from .tables.output import atomic_output
 
         target = Path(path)
         data = self.to_csv_text(delimiter).encode("utf-8")

@@ -30,7 +30,7 @@ import numpy as np
 from .errors import ProjectError, WizardError
 from .project import Role
 from .roles import Suggestion, suggest, suggest_roles
-from .table import Table, read_table
+from .tables import Table, read_table
 
 __all__ = ["suggest_role", "starting_project_text", "write_starting_project"]
 
@@ -262,12 +262,12 @@ def write_starting_project(data: str | Path, output: str | Path, *, force: bool 
     ------
     ProjectError
         If ``output`` is the data file itself or a folder, exists and ``force`` is not set,
-        or cannot be written (the writer, :mod:`eucaim_wizard.output`, refuses any other
+        or cannot be written (the writer, :mod:`eucaim_wizard.tables.output`, refuses any other
         spelling of the data file too).
     TableError
         If the data cannot be read.
     """
-    from .output import write_text
+    from .tables.output import write_text
 
     data, output = Path(data), Path(output)
     if output.exists():

@@ -312,7 +312,7 @@ def hierarchy_for_attribute(project: Project, name: str) -> Hierarchy:
 
 
 def _data_key(project: Project) -> tuple:
-    from .table import Table
+    from .tables import Table
 
     if isinstance(project.data, Table):
         return ("table", id(project.data))

@@ -14,7 +14,7 @@ A project is written as YAML (paths relative to the file) and validated with pyd
     metric: loss
 
 The same :class:`Project` can be built in code, with :class:`~eucaim_wizard.hierarchy.Hierarchy`
-objects and a :class:`~eucaim_wizard.table.Table` in place of file names.
+objects and a :class:`~eucaim_wizard.tables.Table` in place of file names.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .errors import Finding, HierarchyError, ProjectError, WizardError
 from .hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
-from .table import Table, read_table
+from .tables import Table, read_table
 
 
 def _path_or(value: Any, kind: type, message: str) -> Any:
@@ -159,7 +159,7 @@ class Project(BaseModel):
     ----------
     data
         The table, as a path (relative to ``base_dir``) or an in-memory
-        :class:`~eucaim_wizard.table.Table`.
+        :class:`~eucaim_wizard.tables.Table`.
     attributes
         Column name → :class:`Attribute`. Columns of the data not listed are insensitive.
     privacy
@@ -285,7 +285,7 @@ class Project(BaseModel):
     @property
     def input_files(self) -> list[Path]:
         """The files this project reads: the data table, the project file and every hierarchy
-        file (outputs are never written over them, see :mod:`eucaim_wizard.output`)."""
+        file (outputs are never written over them, see :mod:`eucaim_wizard.tables.output`)."""
         files = [path for path in (self.data_path, self.source) if path is not None]
         for attribute in self.attributes.values():
             hierarchy = attribute.hierarchy

@@ -40,7 +40,7 @@ from .errors import ProjectError, WizardError
 
 if TYPE_CHECKING:
     from .project import Attribute, Project
-    from .table import Table
+    from .tables import Table
 
 __all__ = ["MIN_SECRET_BYTES", "SecretError", "pseudonymize_column", "pseudonymize_table", "pseudonyms",
            "read_secret", "secret_for"]
@@ -124,7 +124,7 @@ def pseudonymize_column(table: Table, name: str, secret: bytes, prefix: str = ""
     The other columns, the row order, the format and the path (the input never to be
     overwritten) are kept.
     """
-    from .table import Table
+    from .tables import Table
 
     categories = table.categories(name)  # a TableError naming the columns if there is none
     encoded = {column: (table.codes(column), table.categories(column)) for column in table.columns}

@@ -40,7 +40,7 @@ from datetime import date
 import numpy as np
 
 from .project import Role
-from .table import Table
+from .tables import Table
 
 __all__ = ["Suggestion", "suggest", "suggest_roles", "value_kind"]
 

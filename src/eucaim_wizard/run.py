@@ -8,9 +8,9 @@ from pathlib import Path
 from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
-from .output import write_json
+from .tables.output import write_json
 from .hierarchy import Hierarchy
-from .table import Table, write_table
+from .tables import Table, write_table
 from .verify import verify_export
 
 

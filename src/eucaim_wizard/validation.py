@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import Finding, WizardError
 from .project import Project, load_project
-from .table import Table
+from .tables import Table
 
 
 @dataclass

@@ -15,7 +15,7 @@ import numpy as np
 
 from .check import check_table
 from .errors import VerificationError
-from .table import Table, read_table
+from .tables import Table, read_table
 
 if TYPE_CHECKING:
     from .anonymizer import Result, Transformation

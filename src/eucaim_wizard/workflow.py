@@ -289,9 +289,9 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     from .explore import all_candidates, candidate, explore
     from .report import OutputFile, Settings, build_report, render_pdf, report_charts
     from .risk import analyze_table
-    from .output import write_bytes, write_json
+    from .tables.output import write_bytes, write_json
     from .run import anonymize_to_folder
-    from .table import TableFormat, read_table, write_table
+    from .tables import TableFormat, read_table, write_table
     from .utility import MODELS, analyze_utility
 
     tracker.start("searching and exporting")
@@ -375,7 +375,7 @@ def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[st
 
 def _move_into_place(project: Project, staging: Path, output: Path, files: dict[str, Path]) -> dict[str, Path]:
     """Rename every staged file into ``output`` (never over an input)."""
-    from .output import refuse_inputs
+    from .tables.output import refuse_inputs
 
     targets = {key: output / path.name for key, path in files.items()}
     for target in targets.values():

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .common import app, fail, out, progress_bar
-from ..output import write_json
+from ..tables.output import write_json
 
 
 def _number(value: float | None, digits: int = 4) -> str:

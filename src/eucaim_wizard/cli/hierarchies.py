@@ -100,14 +100,14 @@ def export(
     """
     from ..errors import HierarchyError, WizardError
     from ..presets import load_library
-    from ..table import read_table
+    from ..tables import read_table
 
     try:
         if (data is None) != (column is None):
             raise HierarchyError("give both --data TABLE and --column NAME, or neither.")
         if output.exists() and not force:
             raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
-        from ..output import refuse_inputs
+        from ..tables.output import refuse_inputs
 
         refuse_inputs(output, [data])
         preset = load_library().get(name)

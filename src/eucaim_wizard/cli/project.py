@@ -172,9 +172,9 @@ def check(
     """
     from ..check import check_table
     from ..errors import WizardError
-    from ..output import refuse_inputs, write_json
+    from ..tables.output import refuse_inputs, write_json
     from ..project import load_project
-    from ..table import read_table
+    from ..tables import read_table
 
     try:
         loaded = load_project(project)

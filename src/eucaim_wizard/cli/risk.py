@@ -36,11 +36,11 @@ def risk(
     Example: eucaim-wizard risk examples/demo/project.yaml --population ES
     """
     from ..errors import WizardError
-    from ..output import refuse_inputs, write_json
+    from ..tables.output import refuse_inputs, write_json
     from ..project import load_project
     from ..risk import RiskError, analyze_risk
     from ..risk.sample import check_threshold
-    from ..table import read_table
+    from ..tables import read_table
 
     try:
         check_threshold(threshold)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import HierarchyError
 from ..hierarchy import Hierarchy
-from ..table import Table
+from ..tables import Table
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..table import Table
+from ..tables import Table
 from .classes import FrequencyTable
 
 #: the value every quasi-identifier of a suppressed record takes (as in ARX)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.classes import group
-from ..table import Table
+from ..tables import Table
 from ._common import ClassHistogram, RiskError
 from .attributes import AttributeRisk, attribute_risks
 from .population import PopulationUniqueness, SolverSettings, population_uniqueness

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ProjectError
-from ..table import Table
+from ..tables import Table
 
 Progress = Callable[[int, int], None]
 

@@ -75,7 +75,7 @@ from ..engine.classes import group
 from ..engine.encoding import EncodedAttribute, encode_attribute
 from ..errors import ProjectError
 from ..hierarchy import Hierarchy
-from ..table import Table
+from ..tables import Table
 
 if TYPE_CHECKING:
     from ..anonymizer import Result

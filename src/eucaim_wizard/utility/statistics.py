@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import ProjectError
-from ..table import Table
+from ..tables import Table
 
 MISSING = frozenset({"*", "NULL", ""})
 Scale = Literal["numeric", "interval", "nominal"]

@@ -1,4 +1,4 @@
-"""CSV writing for :mod:`eucaim_wizard.table` (private).
+"""CSV writing for :mod:`eucaim_wizard.tables` (private).
 
 Each column's distinct values are rendered once (quoted where needed) and the lines are
 assembled with pyarrow compute in batches of rows: about twice as fast as :mod:`csv` on
@@ -14,10 +14,10 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ._packing import code_bits, group_of_rows, indices, pack, sort_rows
-from ._table_csv import is_utf8
-from .errors import TableError
-from .table import Table, TableFormat
+from ..engine._packing import code_bits, group_of_rows, indices, pack, sort_rows
+from .csv_format import is_utf8
+from ..errors import TableError
+from .model import Table, TableFormat
 
 _BATCH_ROWS = 1 << 18
 _BATCH_BYTES = 1 << 26
@@ -69,7 +69,7 @@ def _distinct_rows(codes: list[np.ndarray], radices: list[int]) -> tuple[np.ndar
     """``(first record of each distinct row, distinct row of every record)`` when the rows
     repeat (at most half as many distinct rows as records) and their codes pack into an int64;
     else ``(None, None)``: rendering every line costs less than finding the repeats.
-    (Sorted packed (:mod:`._packing`); np.unique would import numpy.ma, 12 ms of a CLI run.)"""
+    (Sorted packed (:mod:`..engine._packing`); np.unique would import numpy.ma, 12 ms of a CLI run.)"""
     n = len(codes[0]) if codes else 0
     if len(codes) < 2 or n < 2:
         return None, None

@@ -1,4 +1,4 @@
-"""CSV reading for :mod:`eucaim_wizard.table` (private).
+"""CSV reading for :mod:`eucaim_wizard.tables` (private).
 
 It sniffs a sample with the standard :mod:`csv` module -- encoding, delimiter, header --
 and then parses the whole file with pyarrow's multi-threaded CSV reader straight into
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TableError
-from ._table_common import arrow_to_encoded, check_column_names
-from .table import TableFormat
+from ..errors import TableError
+from .common import arrow_to_encoded, check_column_names
+from .model import TableFormat
 
 SAMPLE_BYTES = 1 << 16
 SAMPLE_RECORDS = 50

@@ -1,6 +1,6 @@
 """What every table format shares (private): file checks and column names (outputs: :mod:`.output`).
 
-Nothing here imports pyarrow at module level, so :mod:`eucaim_wizard.table` stays fast to
+Nothing here imports pyarrow at module level, so :mod:`eucaim_wizard.tables` stays fast to
 import.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TableError
+from ..errors import TableError
 
 KINDS = ("csv", "xlsx", "parquet")
 SUFFIXES = {

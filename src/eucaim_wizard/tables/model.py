@@ -1,39 +1,23 @@
-"""Data tables: read and write CSV, XLSX and Parquet, every cell as text.
-
-A curator's table arrives as a CSV export (any delimiter, UTF-8 or a Windows code page), an
-Excel workbook or a Parquet file.  :func:`read_table` turns each into a :class:`Table` whose
-every cell is the text as written -- ``007`` stays ``007``, ``NA`` stays ``NA``, nothing is
-stripped -- because generalization hierarchies match cell text exactly.  Columns are stored
-dictionary-encoded (int32 codes into the distinct values), which keeps a 10-million-row table
-small and is the form the engine encodes from.
-
-pandas and pyarrow are imported inside the functions that need them: importing this module,
-and so starting the CLI, stays fast.  The format-specific code lives in the private modules
-``_table_csv`` (reading), ``_table_csv_writer``, ``_table_xlsx`` and ``_table_parquet``;
-``_table_common`` holds what they share (name checks, the atomic never-over-an-input output).
-"""
+"""The in-memory table: :class:`Table` (every cell as text, columns dictionary-encoded) and
+:class:`TableFormat` (how a file is laid out), shared by the format modules and the reader."""
 
 from __future__ import annotations
 
 import codecs
 import difflib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .output import atomic_output
-from ._table_common import (KINDS, arrow_to_encoded, check_column_names,
-                            existing_file, kind_from_suffix, listing)
-from .errors import TableError
+from ..errors import TableError
+from .common import KINDS, arrow_to_encoded, check_column_names, listing
 
 if TYPE_CHECKING:
     import pandas
-
-__all__ = ["Table", "TableFormat", "detect_format", "read_table", "write_table"]
 
 
 @dataclass(frozen=True)
@@ -245,127 +229,7 @@ class Table:
                          f"{listing(self.columns)}.{hint}")
 
 
-def detect_format(path: str | os.PathLike) -> TableFormat:
-    """The format of ``path``: its kind from the suffix, and for CSV the sniffed layout.
-
-    The delimiter is chosen among ``;`` ``,`` tab ``|`` as the one giving a consistent number
-    (more than one) of fields over the first lines, quote-aware; the encoding is UTF-8
-    (``utf-8-sig`` with a byte-order mark), else CP1252, else Latin-1.
-    """
-    path = existing_file(path)
-    kind = kind_from_suffix(path)
-    if kind != "csv":
-        return TableFormat(kind)
-    from . import _table_csv
-
-    return _table_csv.sniff(path).format
-
-
-def read_table(path: str | os.PathLike, *, kind: str | None = None, delimiter: str | None = None,
-               encoding: str | None = None, quotechar: str | None = None,
-               sheet: str | int | None = None) -> Table:
-    """Read a CSV, XLSX or Parquet file into a :class:`Table` of text cells.
-
-    Parameters
-    ----------
-    path : path-like
-    kind : {"csv", "xlsx", "parquet"}, optional
-        Overrides the kind given by the suffix.
-    delimiter, encoding, quotechar : str, optional
-        CSV only; each overrides what detection would choose.
-    sheet : str or int, optional
-        XLSX only: the sheet name or 0-based index (default: the first sheet).
-
-    Raises
-    ------
-    TableError
-        With one paragraph naming the file, the line/column/value at fault and the fix.
-    """
-    path = existing_file(path)
-    kind = kind or kind_from_suffix(path)
-    if kind == "csv":
-        from . import _table_csv
-
-        fmt, notes, encoded, n_rows = _table_csv.read_csv(
-            path, delimiter=delimiter, encoding=encoding, quotechar=quotechar)
-        return Table(encoded, n_rows, format=fmt, path=path, notes=notes)
-    if kind == "xlsx":
-        from . import _table_xlsx
-
-        fmt, notes, data = _table_xlsx.read_xlsx(path, sheet)
-        table = Table.from_columns(data, format=fmt, path=path)
-        table.notes = notes
-        return table
-    if kind == "parquet":
-        from . import _table_parquet
-
-        encoded, n_rows = _table_parquet.read_parquet(path)
-        return Table(encoded, n_rows, format=TableFormat("parquet"), path=path)
-    raise TableError(f"Unknown table format {kind!r} for {path}: use one of csv, xlsx, parquet.")
-
-
-def write_table(table: Table, path: str | os.PathLike, format: TableFormat | None = None, *,
-                protect: Iterable[str | os.PathLike] = (),
-                verify: Callable[[Path], None] | None = None) -> None:
-    """Write ``table`` to ``path`` atomically, never over an input.
-
-    The file is written to a temporary file in the same folder and renamed over ``path``
-    only when complete, so a failure leaves no half-written output.  CSV is written with
-    the format's delimiter and quote, quoting only values that hold the delimiter, the
-    quote, CR or LF; ``\\n`` line ends; UTF-8 unless ``format.encoding`` says otherwise.
-
-    Parameters
-    ----------
-    table : Table
-    path : path-like
-    format : TableFormat, optional
-        Default: the kind from the suffix; for CSV the table's own delimiter (tab for
-        ``.tsv``/``.tab``), UTF-8.
-    protect : iterable of path-like
-        Inputs that must not be overwritten, besides ``table.path``.
-    verify : callable, optional
-        Called with the path of the complete temporary file before it replaces ``path``
-        (e.g. an independent re-check of an anonymized output); if it raises, nothing is
-        written and the exception propagates.
-
-    Raises
-    ------
-    TableError
-        If ``path`` is an input, its folder does not exist, or the table cannot be
-        written in that format (e.g. a control character in XLSX).
-    """
-    path = Path(path)
-    fmt = format or _output_format(table, path)
-    if not table.columns:
-        raise TableError(f"Cannot write {path}: the table has no columns.")
-    writer = _writer(fmt.kind)
-    with atomic_output(path, inputs=[table.path, *protect], verify=verify) as out:
-        writer(table, out, fmt)
-
-
 def _read_only(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.flags.writeable = False
     return view
-
-
-def _output_format(table: Table, path: Path) -> TableFormat:
-    kind = kind_from_suffix(path)
-    if kind != "csv":
-        return TableFormat(kind)
-    if path.suffix.lower() in (".tsv", ".tab"):
-        return TableFormat("csv", delimiter="\t")
-    own = table.format
-    return TableFormat("csv", delimiter=own.delimiter if own.kind == "csv" else ",",
-                       quotechar=own.quotechar if own.kind == "csv" else '"')
-
-
-def _writer(kind: str):
-    if kind == "csv":
-        from ._table_csv_writer import write_csv
-        return write_csv
-    if kind == "xlsx":
-        from ._table_xlsx import write_xlsx
-        return write_xlsx
-    from ._table_parquet import write_parquet
-    return write_parquet

@@ -1,4 +1,4 @@
-"""Parquet reading and writing for :mod:`eucaim_wizard.table` (private)."""
+"""Parquet reading and writing for :mod:`eucaim_wizard.tables` (private)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ._table_xlsx import cell_text
-from .errors import TableError
-from .table import Table, TableFormat, arrow_to_encoded, check_column_names
+from .xlsx_format import cell_text
+from ..errors import TableError
+from .common import arrow_to_encoded, check_column_names
+from .model import Table, TableFormat
 
 
 def read_parquet(path: Path):

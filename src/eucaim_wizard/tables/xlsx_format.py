@@ -1,4 +1,4 @@
-"""Excel (XLSX) reading and writing for :mod:`eucaim_wizard.table` (private).
+"""Excel (XLSX) reading and writing for :mod:`eucaim_wizard.tables` (private).
 
 Cells become text "as written" by :func:`cell_text`, the one rule for typed cells that
 Parquet columns follow too.
@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import TableError
-from .table import Table, TableFormat, check_column_names
+from ..errors import TableError
+from .common import check_column_names
+from .model import Table, TableFormat
 
 MAX_ROWS = 1_048_576      # Excel's limits per sheet
 MAX_COLUMNS = 16_384

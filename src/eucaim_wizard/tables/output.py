@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import TableError
+from ..errors import TableError
 
 PathLike = str | os.PathLike
 
