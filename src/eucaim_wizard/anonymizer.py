@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .engine.classes import ClassTable, FrequencyTable, records_where
-from .engine.encoding import EncodedAttribute, encode_attribute, encode_hierarchy
+from .engine.encoding import EncodedAttribute, encode_attribute, sensitive_domain
 from .engine.lattice import Lattice
 from .engine.search import ANONYMOUS, NOT_ANONYMOUS, Evaluation, SearchOutcome, search
 from .engine.transform import generalize
 from .errors import HierarchyError, ProjectError
 from .metrics import Loss, Metric, build_metric
-from .privacy import ClassStatistics, KAnonymity, PrivacyModel
+from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain, max_suppressed
 from .project import Project
 from .tables import Table
@@ -161,7 +161,7 @@ class Evaluator:
         self._passes_propagate = len(per_class) == len(models) and all(m.monotonic for m in models)
         # only k-anonymity (and no sensitive values, no representatives): a node rolled up from
         # the base table is judged on its dense counts (see classes)
-        self._k_only = max(m.k for m in models) if models and all(type(m) is KAnonymity for m in models) and \
+        self._k_only = max(m.min_class_size for m in models) if models and all(m.size_alone for m in models) and \
             not frequency.base.sensitive and frequency.base.representatives is None else None
         # the cached class tables, their levels and their size (classes + sensitive triples)
         self._cached: list[ClassTable] = []
@@ -833,55 +833,6 @@ def build_pipeline(project: Project, table: Table | None = None) -> Pipeline:
     evaluator = Evaluator(frequency, lattice, project.privacy, metric, project.suppression_limit,
                           frequency.domains)
     return Pipeline(table, frequency, lattice, metric, evaluator)
-
-
-def sensitive_domain(project: Project, table: Table, name: str) -> tuple[np.ndarray, SensitiveDomain]:
-    """The value code of every record for sensitive attribute ``name``, and its domain.
-
-    Codes number the values that occur (so a value absent from the table is not part of the
-    distribution); the order (ordered-distance t-closeness) is numeric when every value is a
-    number, else text order, as ARX orders a string attribute.
-    """
-    if name not in table.columns:
-        raise ProjectError(f"the sensitive attribute {name!r} of a privacy model is not a column of "
-                           f"{project.data_path or 'the table'}; the table has: {', '.join(table.columns)}.")
-    used, codes = np.unique(table.codes(name), return_inverse=True)
-    labels = table.categories(name)[used]
-    overall = np.bincount(codes, minlength=len(labels)) / max(table.n_rows, 1)
-    return codes.astype(np.int64), domain_of(project, name, labels, overall)
-
-
-def domain_of(project: Project, name: str, labels: np.ndarray, overall: np.ndarray) -> SensitiveDomain:
-    """The :class:`SensitiveDomain` of sensitive attribute ``name`` with these values (codes
-    0 … len − 1) and whole-table shares: its hierarchy's levels, when it has one, and the
-    values' order (numeric when every value is a number, else text order, as ARX orders a
-    string attribute; not the hierarchy's row order).
-
-    Raises
-    ------
-    HierarchyError
-        When the attribute's hierarchy lacks some of the values.
-    """
-    attribute = project.attributes.get(name)
-    levels = None
-    if attribute is not None and attribute.hierarchy is not None:
-        lookup, level_labels = encode_hierarchy(project.load_hierarchy(name))
-        position = {value: code for code, value in enumerate(level_labels[0])}
-        where = np.array([position.get(v, -1) for v in labels], dtype=np.int64)
-        missing = [str(v) for v, w in zip(labels, where) if w < 0]
-        if missing:
-            raise HierarchyError(
-                f"the hierarchy of the sensitive attribute {name!r} lacks {len(missing)} of its values "
-                f"(e.g. {', '.join(map(repr, missing[:5]))}); add a row for each value, or run "
-                f"`eucaim-wizard validate` for the list.")
-        levels = [np.asarray(table_, dtype=np.int64)[where] for table_ in lookup]
-    try:
-        order = np.argsort(np.array([float(v) for v in labels]), kind="stable")
-    except ValueError:
-        order = np.argsort(labels.astype(str), kind="stable")
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[order] = np.arange(len(labels))
-    return SensitiveDomain(name, labels, overall, levels, rank)
 
 
 def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None) -> Result:

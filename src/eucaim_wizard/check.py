@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .anonymizer import domain_of
+from .engine.encoding import domain_of
 from .engine.distribution import Distribution
 from .errors import ProjectError
 from .privacy import ClassStatistics, PrivacyModel

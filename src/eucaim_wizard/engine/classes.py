@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._packing import code_bits, group_of_rows, sort_rows, unpack
+from ..tables._packing import code_bits, group_of_rows, sort_rows, unpack
 from .distribution import Distribution
 from .encoding import EncodedAttribute
 
@@ -231,13 +231,13 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
 def _sorted_rows(codes: list[np.ndarray], radices: list[int]):
     """The distinct rows of the records' codes, as :func:`group` finds them (in the order
     of their mixed-radix keys), by sorting the records packed into int64
-    (:mod:`._packing`): the rows' codes are then shifts and masks of the packed values (no
+    (:mod:`..tables._packing`): the rows' codes are then shifts and masks of the packed values (no
     gather from the columns), and the records' rows need not be numbered until asked for
     (:attr:`FrequencyTable.record_row`).  On Adult (30,162 records, 9 attributes, 32 bits)
     1.0 ms where :func:`group` takes 2.0.
 
     Returns ``(codes, sizes, sorted)`` -- codes int32 one row per column, sizes int64,
-    ``sorted`` what :func:`._packing.sort_rows` returns -- or None where :func:`group` does
+    ``sorted`` what :func:`..tables._packing.sort_rows` returns -- or None where :func:`group` does
     better (a key space it counts densely) or the bits do not fit in 63.
     """
     n = len(codes[0])

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..privacy import DistinctLDiversity, KAnonymity, PrivacyModel, TCloseness
 from ._sweep_kinds import DISTINCT_L, EQUAL_T
 from .classes import FrequencyTable, _space
 from .lattice import Lattice
 from .parallel import halves, in_two_processes
+
+if TYPE_CHECKING:
+    from ..privacy import PrivacyModel
 
 Progress = Callable[[int, int], None]
 
@@ -62,36 +65,30 @@ class SweepModels:
 
 def sweep_models(models: list[PrivacyModel], domains: dict) -> SweepModels | None:
     """The models in the kernels' form, or None when one of them has no compiled verdict
-    (dataset-level models, the other l-diversities and t-closeness distances, ...)."""
-    supported = all(type(m) in (KAnonymity, DistinctLDiversity) or
-                    (type(m) is TCloseness and m.distance == "equal") for m in models)
-    if not models or not supported:
+    (its :attr:`~eucaim_wizard.privacy.base.PrivacyModel.sweep_rule` is None: dataset-level
+    models, the other l-diversities and t-closeness distances, ...)."""
+    rules = [m.sweep_rule for m in models]
+    if not models or any(rule is None for rule in rules):
         return None
     columns: dict[str, int] = {}
     shares = []
     for m in models:
-        name = getattr(m, "attribute", None)
+        name = m.sensitive_attribute
         if name is not None and name not in columns:
             columns[name] = sum(len(s) for s in shares)
             shares.append(np.asarray(domains[name].overall, dtype=np.float64))
     if sum(len(s) for s in shares) > MAX_COUNTS:
         return None
     # the monotonic models first (their failures also tell which nodes fail below)
-    sensitive = sorted((m for m in models if type(m) is not KAnonymity), key=lambda m: not m.monotonic_with_suppression)
-    kinds, limits = [], []
-    for m in sensitive:
-        if type(m) is DistinctLDiversity:
-            kinds.append(DISTINCT_L)
-            limits.append(float(m.l))
-        else:
-            kinds.append(EQUAL_T)
-            limits.append(m.t + 1e-12)  # as TCloseness.classes_ok compares
+    sensitive = sorted((m for m in models if m.sweep_rule[0] != "min-size"),
+                       key=lambda m: not m.monotonic_with_suppression)
+    kind_of = {"distinct-values": DISTINCT_L, "equal-distance": EQUAL_T}
     return SweepModels(
-        k=max([m.k for m in models if type(m) is KAnonymity], default=0),
-        kinds=np.array(kinds, dtype=np.int64),
-        offsets=np.array([columns[m.attribute] for m in sensitive], dtype=np.int64),
-        widths=np.array([len(domains[m.attribute].overall) for m in sensitive], dtype=np.int64),
-        limits=np.array(limits, dtype=np.float64),
+        k=int(max([rule[1] for rule in rules if rule[0] == "min-size"], default=0)),
+        kinds=np.array([kind_of[m.sweep_rule[0]] for m in sensitive], dtype=np.int64),
+        offsets=np.array([columns[m.sensitive_attribute] for m in sensitive], dtype=np.int64),
+        widths=np.array([len(domains[m.sensitive_attribute].overall) for m in sensitive], dtype=np.int64),
+        limits=np.array([m.sweep_rule[1] for m in sensitive], dtype=np.float64),
         overall=np.concatenate(shares) if shares else np.zeros(1),
         monotonic=sum(m.monotonic_with_suppression for m in sensitive),
         columns=columns,

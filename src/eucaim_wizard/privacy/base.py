@@ -10,11 +10,12 @@ to know which model it runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+
+from ..engine.encoding import SensitiveDomain  # (what the engine encodes of a sensitive attribute)
 
 
 def max_suppressed(suppression_limit: float, records: int) -> int:
@@ -25,51 +26,6 @@ def max_suppressed(suppression_limit: float, records: int) -> int:
     (1508, 1, 0)
     """
     return int(np.floor(suppression_limit * records + 1e-9))
-
-
-@dataclass(frozen=True)
-class SensitiveDomain:
-    """What the models know of a sensitive attribute's values, beyond the classes.
-
-    Attributes
-    ----------
-    name
-        The attribute.
-    labels
-        The text of each value code.
-    overall
-        The share of each value in the whole table (all records, before any suppression).
-    levels
-        With a hierarchy: per level, the code of each value's generalization at that level
-        (level 0 is the value itself); ``None`` without one.
-    rank
-        The position of each value in the attribute's order (numeric when every value is a
-        number, else text order).
-    """
-
-    name: str
-    labels: np.ndarray
-    overall: np.ndarray
-    levels: list[np.ndarray] | None
-    rank: np.ndarray
-
-    def tree_steps(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The hierarchy as hierarchical t-closeness walks it, level by level from the values
-        up: the order that makes the children of each node adjacent, and where each node's
-        children start in it (computed once per domain)."""
-        steps = self.__dict__.get("_tree_steps")
-        if steps is None:
-            steps = []
-            child = np.arange(len(self.overall))  # each value's node at the level below
-            for level in (self.levels or [])[1:]:
-                nodes, parent = np.unique(level, return_inverse=True)  # each value's node here
-                child_parent = np.zeros(int(child.max()) + 1 if len(child) else 0, dtype=np.int64)
-                child_parent[child] = parent
-                order = np.argsort(child_parent, kind="stable")
-                steps.append((order, np.searchsorted(child_parent[order], np.arange(len(nodes)))))
-                child = parent
-            self.__dict__["_tree_steps"] = steps  # a cache on a frozen value
-        return steps
 
 
 class ClassStatistics:
@@ -143,6 +99,26 @@ class PrivacyModel(BaseModel):
     @property
     def sensitive_attribute(self) -> str | None:
         """The sensitive attribute this model protects, if any."""
+        return None
+
+    # -- what the engine may ask (declared, never found out by testing the model's type) --
+    @property
+    def min_class_size(self) -> int:
+        """Classes smaller than this fail the model whatever they hold (k for k-anonymity)."""
+        return 1
+
+    @property
+    def size_alone(self) -> bool:
+        """The verdict of a class depends on its size alone (k-anonymity): the engine may then
+        judge a transformation from counts of records per class, without their contents."""
+        return False
+
+    @property
+    def sweep_rule(self) -> tuple[str, float] | None:
+        """How the compiled sweep of the whole lattice (:mod:`eucaim_wizard.engine.sweep`) can
+        judge the model: ``("min-size", k)``, ``("distinct-values", l)`` or
+        ``("equal-distance", t)``; ``None`` when it cannot (the lattice is then evaluated node
+        by node)."""
         return None
 
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:

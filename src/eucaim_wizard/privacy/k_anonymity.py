@@ -29,6 +29,18 @@ class KAnonymity(PrivacyModel):
 
     k: int = Field(ge=1, description="smallest allowed equivalence class size")
 
+    @property
+    def min_class_size(self) -> int:
+        return self.k
+
+    @property
+    def size_alone(self) -> bool:
+        return True
+
+    @property
+    def sweep_rule(self) -> tuple[str, float]:
+        return ("min-size", self.k)
+
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:
         return stats.sizes >= self.k
 

@@ -51,6 +51,14 @@ class DistinctLDiversity(_SensitiveModel):
 
     l: int = Field(ge=1, description="smallest number of distinct sensitive values per class")  # noqa: E741
 
+    @property
+    def min_class_size(self) -> int:
+        return self.l  # l distinct values need l records
+
+    @property
+    def sweep_rule(self) -> tuple[str, float]:
+        return ("distinct-values", float(self.l))
+
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:
         distribution, _ = stats.distribution(self.attribute)
         return distribution.distinct() >= self.l

@@ -93,5 +93,10 @@ class TCloseness(_SensitiveModel):
     def classes_ok(self, stats: ClassStatistics) -> np.ndarray:
         return class_distances(stats, self.attribute, self.distance) <= self.t + 1e-12
 
+    @property
+    def sweep_rule(self) -> tuple[str, float] | None:
+        # (the compiled sweep compares with the same tolerance as classes_ok)
+        return ("equal-distance", self.t + 1e-12) if self.distance == "equal" else None
+
     def achieved(self, stats: ClassStatistics, kept: np.ndarray) -> dict[str, Any]:
         return {"t": self._kept_max(class_distances(stats, self.attribute, self.distance), kept)}

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..engine._packing import code_bits, group_of_rows, indices, pack, sort_rows
+from ._packing import code_bits, group_of_rows, indices, pack, sort_rows
 from .csv_format import is_utf8
 from ..errors import TableError
 from .model import Table, TableFormat
@@ -69,7 +69,7 @@ def _distinct_rows(codes: list[np.ndarray], radices: list[int]) -> tuple[np.ndar
     """``(first record of each distinct row, distinct row of every record)`` when the rows
     repeat (at most half as many distinct rows as records) and their codes pack into an int64;
     else ``(None, None)``: rendering every line costs less than finding the repeats.
-    (Sorted packed (:mod:`..engine._packing`); np.unique would import numpy.ma, 12 ms of a CLI run.)"""
+    (Sorted packed (:mod:`._packing`); np.unique would import numpy.ma, 12 ms of a CLI run.)"""
     n = len(codes[0]) if codes else 0
     if len(codes) < 2 or n < 2:
         return None, None
