@@ -1,0 +1,205 @@
+"""What every information-loss model shares: the metric settings of the project file,
+ARX's gs-factor and rounding, the attribute weights and aggregate functions, and the
+:class:`Metric` interface the search uses."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..engine.classes import ClassTable, FrequencyTable
+from ..engine.encoding import EncodedAttribute
+from ..engine.lattice import Lattice
+
+
+METRICS = ("loss", "precision", "height", "discernibility", "aecs", "entropy")
+AGGREGATES = ("geometric-mean", "arithmetic-mean", "sum", "maximum")
+
+
+class MetricConfig(BaseModel):
+    """The information-loss model the search minimises, with its parameters.
+
+    ``gs_factor`` weighs suppression against generalization as ARX does: 0.5 counts both
+    alike; towards 0 suppression costs less, towards 1 generalization costs less.
+    ``aggregate`` combines the per-attribute scores of multi-dimensional models (default:
+    geometric mean for Loss, arithmetic mean for Precision, sum for Height and entropy, as
+    ARX).  ``monotonic`` selects the variants of Precision, Discernibility and non-uniform
+    entropy that ignore suppression (ARX's monotonic metrics, DM* for Discernibility).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["loss", "precision", "height", "discernibility", "aecs", "entropy"] = "loss"
+    gs_factor: float = Field(default=0.5, ge=0.0, le=1.0)
+    aggregate: Literal["geometric-mean", "arithmetic-mean", "sum", "maximum"] | None = None
+    monotonic: bool = False
+
+    @property
+    def aggregate_function(self) -> str:
+        if self.aggregate is not None:
+            return self.aggregate
+        return {"loss": "geometric-mean", "precision": "arithmetic-mean"}.get(self.name, "sum")
+
+
+def parse_metric(value: Any) -> MetricConfig:
+    """The metric from the project file: ``loss`` or ``{loss: {gs_factor: 0.5}}``."""
+    if isinstance(value, MetricConfig):
+        return value
+    if value is None:
+        return MetricConfig()
+    if isinstance(value, str):
+        value = {value: {}}
+    if isinstance(value, dict) and len(value) == 1:
+        (name, params), = value.items()
+        if name not in METRICS:
+            raise ValueError(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
+        if params is not None and not isinstance(params, dict):
+            raise ValueError(f"parameters of {name} must be a mapping such as {{gs_factor: 0.5}}")
+        return MetricConfig(name=name, **(params or {}))
+    raise ValueError("must be a metric name such as `loss`, or `{loss: {gs_factor: 0.5}}`")
+
+
+def generalization_factor(gs_factor: float) -> float:
+    """ARX's weight of generalization for a gs-factor: 1 up to 0.5, then falling to 0."""
+    return 1.0 if gs_factor <= 0.5 else 1.0 - 2.0 * (gs_factor - 0.5)
+
+
+def suppression_factor(gs_factor: float) -> float:
+    """ARX's weight of suppression for a gs-factor: rising from 0 to 1 below 0.5, then 1."""
+    return 2.0 * gs_factor if gs_factor < 0.5 else 1.0
+
+
+def arx_round(value):
+    """ARX's rounding of per-attribute scores (Loss, entropy): down to 10 decimals."""
+    return np.floor(np.asarray(value, dtype=float) * 1e10) / 1e10
+
+
+def normalised_weights(weights: list[float]) -> np.ndarray:
+    """ARX divides the attribute weights by the largest (all 1 when the largest is 0)."""
+    w = np.asarray(weights, dtype=float)
+    top = w.max() if len(w) else 0.0
+    return w / top if top > 0 else np.ones_like(w)
+
+
+def _geometric_base(values, weight):
+    """One attribute's factor base in ARX's weighted geometric mean: ``v·w + 1`` (the weight
+    scales the score, so a score in [0, 1] with a weight in [0, 1] keeps the mean in [0, 1])."""
+    return values * weight + 1.0
+
+
+def aggregate(values, weights: np.ndarray, how: str) -> float:
+    """Combine per-attribute scores as ARX's aggregate functions do, in attribute order.
+
+    ``sum``: Σ v·w; ``arithmetic-mean``: Σ (v/n)·w; ``geometric-mean``:
+    Π (v·w + 1)^(1/n) − 1; ``maximum``: max v·w (``w``: the normalised attribute weights).
+
+    References
+    ----------
+    ARX 3.9: ``ILMultiDimensionalSum``, ``ILMultiDimensionalArithmeticMean``,
+    ``ILMultiDimensionalGeometricMean`` (the weighted form since ARX's 2015 fix of the
+    geometric mean with weights), ``ILMultiDimensionalMax``.
+    """
+    if len(values) == 0:
+        return 0.0
+    return float(aggregate_each([np.array([float(v)]) for v in values], weights, how)[0])
+
+
+def aggregate_each(values: list[np.ndarray], weights: np.ndarray, how: str) -> np.ndarray:
+    """:func:`aggregate` of many items at once (``values[a]``: attribute ``a``'s score of each
+    item), attribute after attribute in order, element by element (as ARX's loops add)."""
+    n = len(values)
+    if how == "maximum":
+        return np.maximum.reduce([v * w for v, w in zip(values, weights)], axis=0)
+    result = np.ones(len(values[0])) if how == "geometric-mean" else np.zeros(len(values[0]))
+    for v, w in zip(values, weights):
+        if how == "geometric-mean":
+            result = result * _geometric_base(v, w) ** (1.0 / n)
+        elif how == "arithmetic-mean":
+            result = result + (v / n) * w
+        else:
+            result = result + v * w
+    return result - 1.0 if how == "geometric-mean" else result
+
+
+def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.ndarray, how: str) -> np.ndarray:
+    """:func:`aggregate` for every lattice node at once, from per-attribute scores per level
+    (the geometric mean as a sum of logarithms)."""
+    n = len(per_level)
+    if n == 0:
+        return np.zeros(lattice.size)
+    if how == "maximum":
+        return lattice.combine([np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)], np.maximum)
+    if how == "geometric-mean":
+        terms = [np.log(_geometric_base(np.asarray(scores), weights[a])) / n for a, scores in enumerate(per_level)]
+    elif how == "arithmetic-mean":
+        terms = [(np.asarray(scores) / n) * weights[a] for a, scores in enumerate(per_level)]
+    else:
+        terms = [np.asarray(scores) * weights[a] for a, scores in enumerate(per_level)]
+    result = lattice.combine(terms, np.add)
+    return np.expm1(result) if how == "geometric-mean" else result
+
+
+class Metric:
+    """Base class: a node's information loss and a lower bound for every node.
+
+    Attributes
+    ----------
+    bound
+        Lower bound of the loss of every lattice node, monotone under generalization.
+    suppressing_bound
+        Lower bound of the loss of every node that suppresses at least one record (or None):
+        with Loss, suppressing a record always costs something, so where generalizing costs
+        nothing (``gs_factor`` 1) the many transformations tied at loss 0 are told apart from
+        those that must suppress without evaluating them.
+    exact_bound
+        The bound equals the loss of a node that suppresses nothing.
+    monotonic
+        Among anonymous nodes the loss never decreases under generalization, so nothing
+        above an anonymous node can be better (ARX's ``isMonotonic(suppressionLimit)``).
+    """
+
+    label = ""
+    exact_bound = False
+    monotonic = False
+    bound: np.ndarray
+    #: for every node, a lower bound of the loss of the node if it suppresses at least one
+    #: record (None: the metric gives none beyond ``bound``)
+    suppressing_bound: np.ndarray | None = None
+
+    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def class_losses(self, classes: ClassTable) -> np.ndarray | None:
+        """The information loss of each class on its own, for metrics that define one (ARX
+        orders classes of equal size by it when a dataset-level model suppresses); else None."""
+        return None
+
+
+class _MultiDimensional(Metric):
+    """A score per quasi-identifier, aggregated with the normalised attribute weights."""
+
+    monotonic_with_suppression = False
+
+    def __init__(self, frequency: FrequencyTable, lattice: Lattice, weights: list[float],
+                 config: MetricConfig, suppression_limit: float):
+        self.frequency = frequency
+        self.n = float(frequency.n_records)
+        self.weights = normalised_weights(weights)
+        self.how = config.aggregate_function
+        self.gs_factor = config.gs_factor
+        self.g = generalization_factor(config.gs_factor)
+        self.s = suppression_factor(config.gs_factor)
+        self.monotonic = suppression_limit == 0 or self.monotonic_with_suppression
+        per_level = [self.level_bounds(a, attribute) for a, attribute in enumerate(frequency.attributes)]
+        self.bound = aggregate_levels(per_level, lattice, self.weights, self.how)
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
+        return aggregate(self.scores(classes, ok), self.weights, self.how)

@@ -1,0 +1,23 @@
+"""Height: the sum of the levels, ARX's definition."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.classes import ClassTable
+from ..engine.encoding import EncodedAttribute
+from .base import _MultiDimensional
+
+
+class Height(_MultiDimensional):
+    """Height: the sum of the generalization levels (ARX ``MetricMDHeight``)."""
+
+    exact_bound = True
+    monotonic_with_suppression = True
+    label = "Height"
+
+    def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:
+        return np.arange(attribute.n_levels, dtype=float)
+
+    def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
+        return np.asarray(classes.levels, dtype=float)
