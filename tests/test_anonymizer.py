@@ -254,7 +254,7 @@ def test_cli_anonymizes_adult_end_to_end(arx_data, tmp_path):
 
 
 def test_a_lattice_too_large_to_search_is_a_clear_error(monkeypatch):
-    import eucaim_wizard.anonymizer as anonymizer_module
+    import eucaim_wizard.pipeline as anonymizer_module
 
     monkeypatch.setattr(anonymizer_module, "MAX_LATTICE", 3)
     table = Table.from_columns({"a": ["1", "2"], "b": ["1", "2"]})
@@ -293,7 +293,7 @@ def test_evaluate_all_gives_what_evaluating_each_transformation_gives(arx_data, 
 def test_the_cheapest_cached_source_is_the_cheapest_at_most_as_general(data):
     """The packed comparison of cached level vectors (one subtraction for every attribute)
     picks what comparing every level one by one picks."""
-    from eucaim_wizard.anonymizer import _Sources
+    from eucaim_wizard.engine.evaluator import _Sources
     from eucaim_wizard.engine.lattice import Lattice
 
     # up to 6 attributes with levels up to 40 fit the packed keys; 9 with levels up to 100 and

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_search import exhaustive_optimum, hierarchies
 
 from eucaim_wizard import Hierarchy, Project, Table, anonymize
-from eucaim_wizard.anonymizer import Evaluator
+from eucaim_wizard.engine.evaluator import Evaluator
 from eucaim_wizard.check import check_table
 from eucaim_wizard.errors import ProjectError
 from eucaim_wizard.privacy import (

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from unittest.mock import patch
 
 from eucaim_wizard import Hierarchy, Project, Table, anonymize
-from eucaim_wizard.anonymizer import Evaluator
+from eucaim_wizard.engine.evaluator import Evaluator
 from eucaim_wizard.engine.lattice import Lattice
 from eucaim_wizard.engine.search import choose_optimum
 from eucaim_wizard.metrics import parse_metric

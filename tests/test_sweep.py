@@ -158,7 +158,7 @@ def test_only_the_models_with_compiled_verdicts_are_swept():
 def test_a_search_that_sweeps_finds_what_it_finds_without(project):
     """The search switches to the sweep after a share of the lattice (here: at once): the
     same optimum, statuses, checks and figures as node by node."""
-    from eucaim_wizard.anonymizer import Evaluator
+    from eucaim_wizard.engine.evaluator import Evaluator
 
     with patch.object(Evaluator, "_SWEEP_AFTER", 10**9):
         plain = anonymize(project)
@@ -195,7 +195,7 @@ def test_a_sweep_that_would_take_too_much_memory_gives_way_to_numpy(monkeypatch)
     caller evaluates node by node: the same figures, the same search."""
     import eucaim_wizard.engine.parallel as parallel_module
     import eucaim_wizard.engine.sweep as sweep_module
-    from eucaim_wizard.anonymizer import Evaluator
+    from eucaim_wizard.engine.evaluator import Evaluator
 
     monkeypatch.setattr(parallel_module, "PARALLEL_NODES", 1)  # workers=2 forks, even here
     project = _wide_project(40, n_qis=3)

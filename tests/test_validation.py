@@ -190,7 +190,7 @@ def test_seed_pack_hierarchies_defects_are_reported(seed_pack, tmp_path):
 
 
 def test_a_search_space_too_large_is_an_error_before_any_search(tmp_path, monkeypatch):
-    import eucaim_wizard.anonymizer as anonymizer_module
+    import eucaim_wizard.pipeline as anonymizer_module
 
     (tmp_path / "d.csv").write_text("a;b\n1;1\n2;2\n")
     (tmp_path / "h.csv").write_text("1;*\n2;*\n")

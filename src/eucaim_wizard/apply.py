@@ -250,7 +250,8 @@ def apply_transformation(project: Project, levels: Mapping[str, int], *, table: 
     ApplyError
         If values of the new table have no row in their hierarchy (all are listed).
     """
-    from .anonymizer import Result, build_pipeline
+    from .anonymizer import Result
+    from .pipeline import build_pipeline
     from .engine.search import SearchOutcome
 
     if not project.privacy:

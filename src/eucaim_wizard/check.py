@@ -25,7 +25,7 @@ from .engine.distribution import Distribution
 from .errors import ProjectError
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
-from .privacy.base import max_suppressed as suppression_allowed
+from .engine.classes import max_suppressed as suppression_allowed
 from .project import Project
 from .tables import Table
 

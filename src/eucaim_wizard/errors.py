@@ -7,7 +7,7 @@ traceback and exits with :attr:`WizardError.exit_code`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]

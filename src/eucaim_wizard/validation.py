@@ -81,7 +81,7 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
 
 def _lattice_findings(project: Project) -> list[Finding]:
     """An error when the search space is too large to search (as ``anonymize`` would refuse)."""
-    from .anonymizer import MAX_LATTICE
+    from .pipeline import MAX_LATTICE
 
     spans = []
     for name in project.quasi_identifiers:

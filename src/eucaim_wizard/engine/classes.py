@@ -27,6 +27,16 @@ _PARTIAL_CELLS = 1 << 23
 # boolean mask whose pattern is irregular: measured on 19,500 rows.)
 
 
+def max_suppressed(suppression_limit: float, records: int) -> int:
+    """The records a suppression limit (a share, 0–1) allows: ``floor(limit · records)``, as ARX
+    counts it (the 1e-9 keeps a product such as 0.05 · 20 = 1.0000000000000002 − rounding at 1).
+
+    >>> max_suppressed(0.05, 30162), max_suppressed(0.05, 20), max_suppressed(0.0, 100)
+    (1508, 1, 0)
+    """
+    return int(np.floor(suppression_limit * records + 1e-9))
+
+
 def records_where(sizes: np.ndarray, mask: np.ndarray) -> int:
     """The records of the classes where ``mask`` holds: ``sizes[mask].sum()``, exact.
 

@@ -10,9 +10,13 @@ general transformation merges the triples of the classes that merge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .encoding import SensitiveDomain
 
 # a dense bincount beats sorting while the key space is at most this many times the triples
 _DENSE_FACTOR = 4
@@ -121,3 +125,48 @@ def _grouped(row_class: np.ndarray, row_value: np.ndarray, weights: np.ndarray |
     first = np.flatnonzero(starts)
     counts = np.add.reduceat(weights[order] if weights is not None else np.ones(len(order)), first) if len(order) else np.zeros(0)
     return Distribution(cls[first], value[first], counts.astype(np.int64), n_classes, n_values)
+
+
+class ClassStatistics:
+    """What a privacy model may look at: the equivalence classes of one transformation.
+
+    Attributes
+    ----------
+    sizes
+        Number of records in each equivalence class (int64, one entry per class).
+    n_records
+        Number of records in the table (all classes together).
+    distributions
+        Sensitive attribute → its values in each class (:class:`~eucaim_wizard.engine.distribution.Distribution`).
+    domains
+        Sensitive attribute → :class:`~eucaim_wizard.engine.encoding.SensitiveDomain`.
+    tiebreak
+        Keys ordering classes of equal size (see :mod:`.risk_based`).
+    """
+
+    __slots__ = ("sizes", "n_records", "distributions", "domains", "_tiebreak")
+
+    def __init__(self, sizes: np.ndarray, n_records: int, distributions: dict | None = None,
+                 domains: dict[str, SensitiveDomain] | None = None,
+                 tiebreak: list[np.ndarray] | Callable[[], list[np.ndarray]] | None = None):
+        self.sizes = sizes
+        self.n_records = int(n_records)
+        self.distributions = distributions if distributions is not None else {}  # (a lazy view: no len())
+        self.domains = domains or {}
+        self._tiebreak = tiebreak
+
+    @property
+    def tiebreak(self) -> list[np.ndarray]:
+        """Keys that order classes of equal size for suppression by a dataset-level model,
+        most significant first (ARX: the class's information loss, then its first record);
+        computed on first use."""
+        if callable(self._tiebreak):
+            self._tiebreak = self._tiebreak()
+        return self._tiebreak or []
+
+    def distribution(self, name: str):
+        """The distribution of sensitive attribute ``name`` (a bug if it was not prepared)."""
+        try:
+            return self.distributions[name], self.domains[name]
+        except KeyError:
+            raise RuntimeError(f"the class statistics hold no distribution of {name!r}") from None

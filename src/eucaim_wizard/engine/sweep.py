@@ -15,7 +15,7 @@ t-closeness (:func:`sweep_models`), the mixed-radix key of the level-0 codes fit
 the sensitive attributes have at most :data:`MAX_COUNTS` values together and the classes of
 two heights fit in :data:`MAX_BYTES`; otherwise the caller evaluates node by node in numpy.
 Callers: :meth:`eucaim_wizard.anonymizer.Result.evaluate_all` (explore), and the search's
-evaluator once a search has checked much of its lattice (:class:`eucaim_wizard.anonymizer.Evaluator`).
+evaluator once a search has checked much of its lattice (:class:`eucaim_wizard.engine.evaluator.Evaluator`).
 """
 
 from __future__ import annotations

@@ -171,6 +171,11 @@ class Metric:
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def flat_shares(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The per-label shares the compiled sweep sums for this metric (Loss), or None: the
+        sweep then judges the nodes and the metric scores them itself."""
+        return None
+
     def class_losses(self, classes: ClassTable) -> np.ndarray | None:
         """The information loss of each class on its own, for metrics that define one (ARX
         orders classes of equal size by it when a dataset-level model suppresses); else None."""

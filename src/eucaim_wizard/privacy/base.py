@@ -9,68 +9,14 @@ to know which model it runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from ..engine.encoding import SensitiveDomain  # (what the engine encodes of a sensitive attribute)
-
-
-def max_suppressed(suppression_limit: float, records: int) -> int:
-    """The records a suppression limit (a share, 0–1) allows: ``floor(limit · records)``, as ARX
-    counts it (the 1e-9 keeps a product such as 0.05 · 20 = 1.0000000000000002 − rounding at 1).
-
-    >>> max_suppressed(0.05, 30162), max_suppressed(0.05, 20), max_suppressed(0.0, 100)
-    (1508, 1, 0)
-    """
-    return int(np.floor(suppression_limit * records + 1e-9))
-
-
-class ClassStatistics:
-    """What a privacy model may look at: the equivalence classes of one transformation.
-
-    Attributes
-    ----------
-    sizes
-        Number of records in each equivalence class (int64, one entry per class).
-    n_records
-        Number of records in the table (all classes together).
-    distributions
-        Sensitive attribute → its values in each class (:class:`~eucaim_wizard.engine.distribution.Distribution`).
-    domains
-        Sensitive attribute → :class:`SensitiveDomain`.
-    tiebreak
-        Keys ordering classes of equal size (see :mod:`.risk_based`).
-    """
-
-    __slots__ = ("sizes", "n_records", "distributions", "domains", "_tiebreak")
-
-    def __init__(self, sizes: np.ndarray, n_records: int, distributions: dict | None = None,
-                 domains: dict[str, SensitiveDomain] | None = None,
-                 tiebreak: list[np.ndarray] | Callable[[], list[np.ndarray]] | None = None):
-        self.sizes = sizes
-        self.n_records = int(n_records)
-        self.distributions = distributions if distributions is not None else {}  # (a lazy view: no len())
-        self.domains = domains or {}
-        self._tiebreak = tiebreak
-
-    @property
-    def tiebreak(self) -> list[np.ndarray]:
-        """Keys that order classes of equal size for suppression by a dataset-level model,
-        most significant first (ARX: the class's information loss, then its first record);
-        computed on first use."""
-        if callable(self._tiebreak):
-            self._tiebreak = self._tiebreak()
-        return self._tiebreak or []
-
-    def distribution(self, name: str):
-        """The distribution of sensitive attribute ``name`` (a bug if it was not prepared)."""
-        try:
-            return self.distributions[name], self.domains[name]
-        except KeyError:
-            raise RuntimeError(f"the class statistics hold no distribution of {name!r}") from None
+# what the engine encodes of a sensitive attribute, and shows a model of the classes
+from ..engine.distribution import ClassStatistics
+from ..engine.encoding import SensitiveDomain
 
 
 class PrivacyModel(BaseModel):
@@ -125,6 +71,12 @@ class PrivacyModel(BaseModel):
         """Boolean per class: does the class satisfy the model on its own?"""
         return np.ones(len(stats.sizes), dtype=bool)
 
+    @property
+    def tells_failing_groups(self) -> bool:
+        """:meth:`fails_within` can tell groups of classes that certainly fail (the engine then
+        bounds the records every transformation must suppress)."""
+        return type(self).fails_within is not PrivacyModel.fails_within
+
     def fails_within(self, groups: ClassStatistics) -> np.ndarray | None:
         """For groups that are unions of classes (a coarser partition): which groups hold
         only classes that certainly fail?  ``None``: the model cannot tell.
@@ -154,3 +106,6 @@ class PrivacyModel(BaseModel):
     def __str__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.model_dump().items())
         return f"{self.key}({params})"
+
+
+__all__ = ["ClassStatistics", "PrivacyModel", "SensitiveDomain"]
