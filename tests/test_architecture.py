@@ -84,6 +84,22 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
+def test_every_relative_import_names_a_module_of_the_package():
+    """(A module moved to a sub-package keeps working only if its relative imports moved with it;
+    lazy imports inside functions fail only when run, so they are checked here.)"""
+    modules = _modules()
+    wrong = []
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+                if module not in modules:
+                    wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {module}")
+    assert wrong == []
+
+
 def test_no_import_cycle_between_the_package_modules():
     assert cycles(import_graph()) == []
 

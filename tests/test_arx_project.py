@@ -14,9 +14,11 @@ import pytest
 import yaml
 
 from eucaim_wizard import anonymize, load_project, read_hierarchy, read_table
-from eucaim_wizard import arx_project
-from eucaim_wizard.arx_project import (_JavaStream, _metric_from_label, export_arx, import_arx,
-                                       parse_criterion, read_arx_project)
+from eucaim_wizard import arx
+from eucaim_wizard.arx import export_arx, import_arx, parse_criterion, read_arx_project
+from eucaim_wizard.arx import java as arx_java
+from eucaim_wizard.arx.convert import _metric_from_label
+from eucaim_wizard.arx.java import _JavaStream
 from eucaim_wizard.errors import ProjectError
 from test_cli import run
 
@@ -222,9 +224,9 @@ def test_java_stream_reads_objects_enums_arrays_maps_and_references():
                          Java.enum("E", "RED"), Java.table([["a", "b"], ["c", "d"]]))
     string, again, mapping, colour, table = _JavaStream(stream).read_all()
     assert string == again == text
-    assert arx_project._java_map(mapping) == {"k": mapping.annotation()[2]}
-    assert arx_project._unbox(arx_project._java_map(mapping)["k"]) == 2.5
-    assert arx_project._unbox(colour) == "RED"
+    assert arx_java._java_map(mapping) == {"k": mapping.annotation()[2]}
+    assert arx_java._unbox(arx_java._java_map(mapping)["k"]) == 2.5
+    assert arx_java._unbox(colour) == "RED"
     assert [list(row) for row in table] == [["a", "b"], ["c", "d"]]
 
 
@@ -483,7 +485,12 @@ def test_metric_labels_of_config_xml(label, expected):
 
 
 def test_module_examples_run():
-    assert doctest.testmod(arx_project).failed == 0
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(arx.__path__):
+        assert doctest.testmod(importlib.import_module(f"eucaim_wizard.arx.{module.name}")).failed == 0
+    assert doctest.testmod(arx).failed == 0
 
 
 # --- damaged and incomplete files ----------------------------------------------------------

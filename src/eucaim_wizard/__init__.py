@@ -29,7 +29,7 @@ _EXPORTS = {
     "choose": "explore", "Candidate": "explore", "Exploration": "explore",
     "load_saved": "apply", "apply_to_folder": "apply",
     "extract": "dicom", "extract_to_file": "dicom", "Extraction": "dicom",
-    "import_arx": "arx_project", "export_arx": "arx_project",
+    "import_arx": "arx", "export_arx": "arx",
     "BuilderSpec": "builders", "load_library": "presets",
     "suggest_roles": "roles",
     "run_workflow": "workflow", "RunOutcome": "workflow",
@@ -41,7 +41,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from .anonymizer import Result, Transformation, anonymize
     from .apply import apply_to_folder, load_saved
-    from .arx_project import export_arx, import_arx
+    from .arx import export_arx, import_arx
     from .builders import BuilderSpec
     from .check import CheckReport, check_table
     from .dicom import Extraction, extract, extract_to_file

@@ -28,7 +28,7 @@ def import_arx_command(
     """
     from rich.text import Text
 
-    from ..arx_project import import_arx
+    from ..arx import import_arx
     from ..errors import WizardError
 
     try:
@@ -62,7 +62,7 @@ def export_arx_command(
     """
     from rich.text import Text
 
-    from ..arx_project import export_arx
+    from ..arx import export_arx
     from ..errors import WizardError
 
     try:
