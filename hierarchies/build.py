@@ -17,9 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from eucaim_wizard.builders import BuilderSpec
-from eucaim_wizard.hierarchy import Hierarchy
-from eucaim_wizard.presets import normalize
+from eucaim_wizard.hierarchies.builders import BuilderSpec
+from eucaim_wizard.hierarchies.hierarchy import Hierarchy
+from eucaim_wizard.hierarchies.presets import normalize
 
 HERE = Path(__file__).resolve().parent
 ROOT = "*"

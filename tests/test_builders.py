@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eucaim_wizard.builders import (BuilderSpec, build, dates, dicom_age, dicom_years, field_strength,
-                                    icdo3_morphology, intervals, mapping, masking, ordered, parse_number, times)
+from eucaim_wizard.hierarchies.builders import (BuilderSpec, build, dates, dicom_age, field_strength,
+                                                icdo3_morphology, intervals, mapping, masking, ordered,
+                                                parse_number, times)
+from eucaim_wizard.hierarchies.temporal import dicom_years
 from eucaim_wizard.errors import HierarchyError
-from eucaim_wizard.hierarchy import has_errors
+from eucaim_wizard.hierarchies.hierarchy import has_errors
 
 
 def rows(result) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eucaim_wizard.errors import HierarchyError
-from eucaim_wizard.hierarchy import Hierarchy, has_errors, parse_hierarchy_text, read_hierarchy
+from eucaim_wizard.hierarchies.hierarchy import Hierarchy, has_errors, parse_hierarchy_text, read_hierarchy
 
 # (folder fixture, file, n_values, n_levels, header row skipped or None)
 SHARED_FILES = [

@@ -16,10 +16,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eucaim_wizard.builders import BuilderSpec
+from eucaim_wizard.hierarchies.builders import BuilderSpec
 from eucaim_wizard.errors import HierarchyError, ProjectError
-from eucaim_wizard.hierarchy import Hierarchy, read_hierarchy
-from eucaim_wizard.presets import extend, load_library, normalize
+from eucaim_wizard.hierarchies.hierarchy import Hierarchy, read_hierarchy
+from eucaim_wizard.hierarchies.presets import extend, load_library, normalize
 from eucaim_wizard.project import Project, load_project
 from eucaim_wizard.tables import Table, read_table
 from test_cli import run
@@ -94,19 +94,21 @@ def test_static_files_are_plain_arx_format(library):
 
 
 def test_the_library_is_found_when_installed_in_site_packages(tmp_path):
-    """The wheel puts hierarchies/ inside the package (pyproject: force-include); a copy of
-    that layout, first on the path, must load the packaged library, not the checkout's."""
+    """The wheel puts hierarchies/ inside the package as hierarchies/library (pyproject:
+    force-include); a copy of that layout, first on the path, must load the packaged library,
+    not the checkout's."""
     site = tmp_path / "site"
     shutil.copytree(REPO / "src" / "eucaim_wizard", site / "eucaim_wizard",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(LIBRARY, site / "eucaim_wizard" / "hierarchies", ignore=shutil.ignore_patterns("__pycache__"))
-    code = ("import eucaim_wizard.presets as p; lib = p.load_library(); "
+    shutil.copytree(LIBRARY, site / "eucaim_wizard" / "hierarchies" / "library",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import eucaim_wizard.hierarchies.presets as p; lib = p.load_library(); "
             "print(p.library_folder()); print(len(lib), lib.get('sex').hierarchy().n_values)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(site)}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     folder, counts = done.stdout.splitlines()
-    assert Path(folder) == site / "eucaim_wizard" / "hierarchies"
+    assert Path(folder) == site / "eucaim_wizard" / "hierarchies" / "library"
     assert counts.split()[0] == str(len(NAMES))
 
 

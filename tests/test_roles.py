@@ -77,7 +77,7 @@ def test_every_dicom_keyword_the_rules_name_is_a_real_keyword():
 
 def test_every_suggested_preset_exists_in_the_library():
     from eucaim_wizard import roles
-    from eucaim_wizard.presets import load_library
+    from eucaim_wizard.hierarchies.presets import load_library
 
     library = load_library()
     named = {preset for _, preset, _ in roles._DICOM_KEYWORDS.values() if preset}

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Table": "tables", "TableFormat": "tables", "read_table": "tables", "write_table": "tables",
-    "Hierarchy": "hierarchy", "read_hierarchy": "hierarchy",
+    "Hierarchy": "hierarchies", "read_hierarchy": "hierarchies",
     "Project": "project", "Attribute": "project", "Role": "project", "load_project": "project",
     "validate_project": "validation",
     "anonymize": "anonymizer", "Result": "anonymizer", "Transformation": "anonymizer",
@@ -30,7 +30,7 @@ _EXPORTS = {
     "load_saved": "apply", "apply_to_folder": "apply",
     "extract": "dicom", "extract_to_file": "dicom", "Extraction": "dicom",
     "import_arx": "arx", "export_arx": "arx",
-    "BuilderSpec": "builders", "load_library": "presets",
+    "BuilderSpec": "hierarchies", "load_library": "hierarchies",
     "suggest_roles": "roles",
     "run_workflow": "workflow", "RunOutcome": "workflow",
     "build_report": "report", "render_pdf": "report",
@@ -42,18 +42,18 @@ if TYPE_CHECKING:
     from .anonymizer import Result, Transformation, anonymize
     from .apply import apply_to_folder, load_saved
     from .arx import export_arx, import_arx
-    from .builders import BuilderSpec
+    from .hierarchies.builders import BuilderSpec
     from .check import CheckReport, check_table
     from .dicom import Extraction, extract, extract_to_file
     from .explore import Candidate, Exploration, choose
-    from .presets import load_library
+    from .hierarchies.presets import load_library
     from .risk import RiskAnalysis, analyze_risk, risk_from_class_sizes
     from .roles import suggest_roles
     from .report import build_report, render_pdf
     from .utility import UtilityReport, analyze_utility
     from .workflow import RunOutcome, run_workflow
     from .errors import Finding, WizardError
-    from .hierarchy import Hierarchy, read_hierarchy
+    from .hierarchies.hierarchy import Hierarchy, read_hierarchy
     from .project import Attribute, Project, Role, load_project
     from .tables import Table, TableFormat, read_table, write_table
     from .validation import validate_project

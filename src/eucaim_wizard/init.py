@@ -126,7 +126,7 @@ def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Pat
         findings = project.check_against(table)
     except WizardError as error:  # the presets cannot be written in a project at all
         return {name: _PresetCheck(False, str(error).split("; ")[0].rstrip(".")) for name in candidates}
-    from .presets import load_library
+    from .hierarchies.presets import load_library
 
     library = load_library()
     checks: dict[str, _PresetCheck] = {}

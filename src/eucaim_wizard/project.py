@@ -13,7 +13,7 @@ A project is written as YAML (paths relative to the file) and validated with pyd
     suppression_limit: 0.05
     metric: loss
 
-The same :class:`Project` can be built in code, with :class:`~eucaim_wizard.hierarchy.Hierarchy`
+The same :class:`Project` can be built in code, with :class:`~eucaim_wizard.hierarchies.hierarchy.Hierarchy`
 objects and a :class:`~eucaim_wizard.tables.Table` in place of file names.
 """
 
@@ -30,9 +30,9 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
                       model_validator)
 
-from .builders import BuilderSpec
+from .hierarchies.builders import BuilderSpec
 from .errors import Finding, HierarchyError, ProjectError, WizardError
-from .hierarchy import Hierarchy, read_hierarchy
+from .hierarchies.hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
 from .tables import Table, read_table
@@ -96,7 +96,7 @@ class Attribute(BaseModel):
             except HierarchyError as error:
                 raise ValueError(str(error).rstrip(".")) from None
         if isinstance(value, str) and value.startswith("preset:"):
-            from .presets import check_preset_name
+            from .hierarchies.presets import check_preset_name
 
             return check_preset_name(value)
         return _path_or(value, Hierarchy, "must be the path of an ARX hierarchy CSV file (relative to "
@@ -320,7 +320,7 @@ class Project(BaseModel):
 
         A file is read once per project (and again only if it changes on disk), so that
         validating and then anonymizing a project does not parse each file twice; the
-        :attr:`~eucaim_wizard.hierarchy.Hierarchy.notes` of the reading stay available.
+        :attr:`~eucaim_wizard.hierarchies.hierarchy.Hierarchy.notes` of the reading stay available.
 
         Raises
         ------
@@ -336,7 +336,7 @@ class Project(BaseModel):
         if isinstance(attribute.hierarchy, Hierarchy):
             return attribute.hierarchy
         if isinstance(attribute.hierarchy, BuilderSpec) or attribute.hierarchy.startswith("preset:"):
-            from .presets import hierarchy_for_attribute  # built from the column's values, kept here
+            from .hierarchies.presets import hierarchy_for_attribute  # built from the column's values, kept here
 
             return hierarchy_for_attribute(self, name)
         path = self.resolve(attribute.hierarchy)

@@ -9,7 +9,7 @@ from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
 from .project import Project
 from .tables.output import write_json
-from .hierarchy import Hierarchy
+from .hierarchies.hierarchy import Hierarchy
 from .tables import Table, write_table
 from .verify import verify_export
 

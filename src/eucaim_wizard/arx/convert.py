@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 from .java import _JObject, _short, _unbox
 from .model import ArxProject
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProjectError
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 from ..tables.output import write_text
 from .importing import _check_targets, _commit, _safe_name
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ProjectError
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 from ..tables.output import write_text
 from .convert import ImportNote, _convert, _flow
 from .model import ArxProject, ArxResult

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 
 
 # --- what an ARX project holds ---------------------------------------------------------

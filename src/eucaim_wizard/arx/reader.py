@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..errors import ProjectError, WizardError
-from ..hierarchy import Hierarchy, parse_hierarchy_text
+from ..hierarchies.hierarchy import Hierarchy, parse_hierarchy_text
 from .java import _JArray, _java_list, _java_map, _java_objects, _JObject, _short, _unbox
 from .model import ArxAttribute, ArxNode, ArxProject, ArxResult
 

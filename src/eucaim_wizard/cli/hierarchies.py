@@ -29,7 +29,7 @@ def list_presets() -> None:
     from rich.text import Text
 
     from ..errors import WizardError
-    from ..presets import load_library
+    from ..hierarchies.presets import load_library
 
     try:
         library = load_library()
@@ -57,7 +57,7 @@ def show(
     from rich.text import Text
 
     from ..errors import WizardError
-    from ..presets import load_library
+    from ..hierarchies.presets import load_library
 
     try:
         preset = load_library().get(name)
@@ -99,7 +99,7 @@ def export(
     Example: eucaim-wizard hierarchies export age-dicom --data studies.csv --column PatientAge -o age.csv
     """
     from ..errors import HierarchyError, WizardError
-    from ..presets import load_library
+    from ..hierarchies.presets import load_library
     from ..tables import read_table
 
     try:

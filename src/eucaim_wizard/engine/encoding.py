@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import HierarchyError, ProjectError
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 from ..tables import Table
 
 if TYPE_CHECKING:

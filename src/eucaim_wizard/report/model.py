@@ -177,8 +177,8 @@ def hierarchy_source(project: Project, name: str) -> dict[str, Any]:
     """Where the hierarchy of ``name`` comes from: ``kind`` (file / preset / builder / code),
     ``source`` as written in the project, and for a preset its title and the origin of its
     grouping."""
-    from ..builders import BuilderSpec
-    from ..presets import PRESET_PREFIX, load_library
+    from ..hierarchies.builders import BuilderSpec
+    from ..hierarchies.presets import PRESET_PREFIX, load_library
 
     given = project.attributes[name].hierarchy
     if isinstance(given, BuilderSpec):

@@ -74,7 +74,7 @@ import numpy as np
 from ..engine.classes import group
 from ..engine.encoding import EncodedAttribute, encode_attribute
 from ..errors import ProjectError
-from ..hierarchy import Hierarchy
+from ..hierarchies.hierarchy import Hierarchy
 from ..tables import Table
 
 if TYPE_CHECKING:

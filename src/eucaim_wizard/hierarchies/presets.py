@@ -1,7 +1,7 @@
 """The preset hierarchy library: EUCAIM hierarchies by name (``hierarchy: preset:manufacturer``).
 
 The library is the folder ``hierarchies/`` (at the repository root; inside the installed
-package as ``eucaim_wizard/hierarchies``): ARX hierarchy CSV files and ``index.yaml``, which
+package as ``eucaim_wizard/hierarchies/library``): ARX hierarchy CSV files and ``index.yaml``, which
 names each preset, the columns it fits, a description of each level and the source of its
 grouping.  A preset is either
 
@@ -9,7 +9,7 @@ grouping.  A preset is either
   column's values; a value spelled differently (``MALE`` for ``Male``, ``Czech republic``)
   takes the row it matches after :func:`normalize`; a value it does not know goes to the
   branch of its ``Unknown`` row, and is reported; or
-* **builder**: a :class:`~eucaim_wizard.builders.BuilderSpec` (``date``, ``age``, ...)
+* **builder**: a :class:`~eucaim_wizard.hierarchies.builders.BuilderSpec` (``date``, ``age``, ...)
   applied to the column's values.
 
 Example
@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .builders import MISSING, UNKNOWN, BuilderSpec, BuildResult
-from .errors import HierarchyError, ProjectError, WizardError
+from ..errors import HierarchyError, ProjectError, WizardError
 from .hierarchy import Hierarchy, read_hierarchy
 
 if TYPE_CHECKING:
-    from .project import Project
+    from ..project import Project
 
 __all__ = ["PRESET_PREFIX", "Preset", "PresetLibrary", "load_library", "library_folder", "normalize",
            "extend", "hierarchy_for_attribute"]
@@ -53,10 +53,10 @@ _SHORT = 3  # values this short (codes such as M, CT, T2, NA) match only exactly
 
 def library_folder() -> Path:
     """The folder of the library: inside the installed package, else the checkout's root."""
-    packaged = resources.files("eucaim_wizard") / "hierarchies"
+    packaged = resources.files("eucaim_wizard.hierarchies") / "library"
     if packaged.is_dir() and (packaged / INDEX).is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "hierarchies"
+    checkout = Path(__file__).resolve().parents[3] / "hierarchies"
     if (checkout / INDEX).is_file():
         return checkout
     raise HierarchyError(f"the preset hierarchy library is missing: neither {packaged} nor {checkout} "
@@ -312,7 +312,7 @@ def hierarchy_for_attribute(project: Project, name: str) -> Hierarchy:
 
 
 def _data_key(project: Project) -> tuple:
-    from .tables import Table
+    from ..tables import Table
 
     if isinstance(project.data, Table):
         return ("table", id(project.data))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import Finding, HierarchyError
+from ..errors import Finding, HierarchyError
 
 __all__ = ["Hierarchy", "read_hierarchy", "parse_hierarchy_text", "has_errors"]
 
@@ -327,7 +327,7 @@ class Hierarchy:
         HierarchyError
             If it cannot be written.
         """
-        from .tables.output import atomic_output
+        from ..tables.output import atomic_output
 
         target = Path(path)
         data = self.to_csv_text(delimiter).encode("utf-8")
