@@ -18,7 +18,7 @@ from eucaim_wizard import Hierarchy, Project, Table, anonymize, load_project
 from eucaim_wizard.errors import InfeasibleError, ProjectError
 from eucaim_wizard.metrics import parse_metric
 from eucaim_wizard.privacy import KAnonymity
-from eucaim_wizard.run import anonymize_to_folder
+from eucaim_wizard.release import anonymize_to_folder
 from eucaim_wizard.tables import read_table
 
 ADULT = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation", "salary-class"]

@@ -13,7 +13,7 @@ from eucaim_wizard.apply import (ApplyError, apply_to_folder, apply_transformati
 from eucaim_wizard.errors import InfeasibleError, ProjectError
 from eucaim_wizard.privacy import KAnonymity
 from eucaim_wizard.tables.output import write_json
-from eucaim_wizard.run import anonymize_to_folder
+from eucaim_wizard.release import anonymize_to_folder
 from test_cli import run as _cli
 
 # at age=1, sex=0: (30-39, F) 4, (40-49, M) 4, and two records alone in their class

@@ -313,7 +313,7 @@ class Result:
         """The table generalized by ``levels`` (default: the optimum), identifiers removed.
 
         Identifiers marked ``pseudonymize: true`` are kept as they are here: the export
-        (:func:`~eucaim_wizard.run.anonymize_to_folder`) replaces them by pseudonyms.
+        (:func:`~eucaim_wizard.release.anonymize_to_folder`) replaces them by pseudonyms.
         """
         node = self.node_or_optimum(levels)
         suppressed = self.suppressed_records(node)

@@ -5,7 +5,7 @@
 1. validate the project (data, roles, hierarchies) and run the de-identification guard;
 2. measure the re-identification risk of the input;
 3. search the optimal anonymous transformation and export the anonymized table, re-checked
-   (:func:`eucaim_wizard.run.anonymize_to_folder`: pseudonyms, verification);
+   (:func:`eucaim_wizard.release.anonymize_to_folder`: pseudonyms, verification);
 4. measure the risk of the output;
 5. evaluate every candidate of the lattice (risk against loss, the Pareto front);
 6. analyse the utility (quality models, distributions, classification);
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ProjectError
-from .run import hierarchy_file_name
+from .release import hierarchy_file_name
 
 if TYPE_CHECKING:
     from .anonymizer import Result
@@ -290,7 +290,7 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     from .report import OutputFile, Settings, build_report, render_pdf, report_charts
     from .risk import analyze_table
     from .tables.output import write_bytes, write_json
-    from .run import anonymize_to_folder
+    from .release import anonymize_to_folder
     from .tables import TableFormat, read_table, write_table
     from .utility import MODELS, analyze_utility
 

@@ -107,7 +107,7 @@ def anonymize(
     """
     from ..errors import WizardError
     from ..project import load_project
-    from ..run import anonymize_to_folder
+    from ..release import anonymize_to_folder
 
     try:
         loaded = load_project(project)

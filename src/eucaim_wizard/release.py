@@ -1,4 +1,5 @@
-"""Jobs that write files: anonymize a project into a folder, atomically and re-checked."""
+"""The release folder: guard, search, apply, re-check and write the anonymized table and
+``result.json`` (what `eucaim-wizard anonymize` writes; `run` adds the reports, see :mod:`.workflow`)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from eucaim_wizard import load_project, read_table
 from eucaim_wizard.cli import app
 from eucaim_wizard.guard import IdentifiedDataError
 from eucaim_wizard.pseudonym import SecretError
-from eucaim_wizard.run import anonymize_to_folder
+from eucaim_wizard.release import anonymize_to_folder
 
 SECRET = "a-long-enough-secret-for-tests-0123456789"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
