@@ -165,126 +165,164 @@ def search(
     progress
         Called with (evaluated nodes, lattice size) after each evaluation.
     """
-    start_time = time.perf_counter()
-    size = lattice.size
-    status = np.zeros(size, dtype=np.int8)
-    if not_anonymous is not None:
-        status[not_anonymous] = NOT_ANONYMOUS
-    loss = np.full(size, np.nan)
-    suppresses_nothing = np.zeros(size, dtype=bool)
-    dominated = np.zeros(size, dtype=bool)  # above an anonymous node, with a monotonic metric
-    status_box, nothing_box, dominated_box = (a.reshape(lattice.shape) for a in (status, suppresses_nothing, dominated))
-    bound = np.ascontiguousarray(bound, dtype=np.float64)
-    # single nodes are read through memoryviews: Python numbers at half the cost of numpy
-    # scalars (the search reads a few per successor of every node on its paths), and they see
-    # every update of the arrays
-    status_at, loss_at, bound_at, dominated_at, nothing_at = (
-        memoryview(a) for a in (status, loss, bound, dominated, suppresses_nothing))
-    evaluations: dict[int, Evaluation] = {}
-    best: int | None = None
-    best_limit = math.inf  # the loss a candidate must not exceed (the best loss, with tolerance)
-    # nodes known to suppress records (below an anonymous node that does), and their bound
-    propagate = suppressing_bound is not None and suppression_propagates
-    suppressing = np.zeros(size if propagate else 0, dtype=bool)
-    suppressing_box = suppressing.reshape(lattice.shape) if propagate else None
-    if propagate:
-        suppressing_bound = np.ascontiguousarray(suppressing_bound, dtype=np.float64)
-        suppressing_at, settled_bound_at = memoryview(suppressing), memoryview(suppressing_bound)
-    ties_everywhere = propagate and exact_bound and monotonic and len(bound) > 0 and bool(
-        bound.max() - bound.min() <= TOLERANCE * max(1.0, abs(float(bound.max()))))
-    # with ties everywhere: 1 where it is known whether the node is anonymous and suppresses
-    # nothing (a monotonic property), 0 where that is still open
-    settled_zero = np.zeros(size if ties_everywhere else 0, dtype=np.int8)
-    if ties_everywhere:
-        zero_box, zero_at = settled_zero.reshape(lattice.shape), memoryview(settled_zero)
+    return _Search(lattice, bound, evaluate, not_anonymous=not_anonymous, monotonic=monotonic,
+                   exact_bound=exact_bound, monotonic_metric=monotonic_metric, monotonic_part=monotonic_part,
+                   suppressing_bound=suppressing_bound, suppression_propagates=suppression_propagates,
+                   progress=progress).run()
 
-    def offer(node: int) -> None:
-        nonlocal best, best_limit
-        if best is None or _better(loss[node], lattice.height[node], node, loss[best], lattice.height[best], best):
-            best = node
-            value = loss_at[best]
-            best_limit = math.inf if math.isinf(value) else value + TOLERANCE * max(1.0, abs(value))
 
-    def check(node: int) -> bool:
-        return evaluated(node).anonymous
+class _Search:
+    """The state of one search (see :func:`search` for the parameters): what is known of every
+    node, and the best anonymous node so far."""
 
-    def suppresses_nothing(node: int) -> bool:
-        result = evaluations.get(node) or evaluated(node)
+    def __init__(self, lattice: Lattice, bound: np.ndarray, evaluate: Callable[[int], Evaluation], *,
+                 not_anonymous: np.ndarray | None, monotonic: bool, exact_bound: bool, monotonic_metric: bool,
+                 monotonic_part: bool, suppressing_bound: np.ndarray | None, suppression_propagates: bool,
+                 progress: Callable[[int, int], None] | None):
+        self.start_time = time.perf_counter()
+        self.lattice, self.evaluate, self.progress = lattice, evaluate, progress
+        self.monotonic, self.exact_bound = monotonic, exact_bound
+        self.monotonic_metric, self.monotonic_part = monotonic_metric, monotonic_part
+        size = self.size = lattice.size
+        self.status = np.zeros(size, dtype=np.int8)
+        if not_anonymous is not None:
+            self.status[not_anonymous] = NOT_ANONYMOUS
+        self.loss = np.full(size, np.nan)
+        self.suppresses_nothing_at = np.zeros(size, dtype=bool)
+        self.dominated = np.zeros(size, dtype=bool)  # above an anonymous node, with a monotonic metric
+        self.status_box, self.nothing_box, self.dominated_box = (
+            a.reshape(lattice.shape) for a in (self.status, self.suppresses_nothing_at, self.dominated))
+        self.bound = np.ascontiguousarray(bound, dtype=np.float64)
+        # single nodes are read through memoryviews: Python numbers at half the cost of numpy
+        # scalars (the search reads a few per successor of every node on its paths), and they
+        # see every update of the arrays
+        self.status_at, self.loss_at, self.bound_at, self.dominated_at, self.nothing_at = (
+            memoryview(a) for a in (self.status, self.loss, self.bound, self.dominated, self.suppresses_nothing_at))
+        self.evaluations: dict[int, Evaluation] = {}
+        self.best: int | None = None
+        self.best_limit = math.inf  # the loss a candidate must not exceed (the best loss, with tolerance)
+        # nodes known to suppress records (below an anonymous node that does), and their bound
+        self.propagate = suppressing_bound is not None and suppression_propagates
+        self.suppressing = np.zeros(size if self.propagate else 0, dtype=bool)
+        if self.propagate:
+            self.suppressing_box = self.suppressing.reshape(lattice.shape)
+            self.suppressing_bound = np.ascontiguousarray(suppressing_bound, dtype=np.float64)
+            self.suppressing_at = memoryview(self.suppressing)
+            self.settled_bound_at = memoryview(self.suppressing_bound)
+        self.ties_everywhere = self.propagate and exact_bound and monotonic and size > 0 and bool(
+            self.bound.max() - self.bound.min() <= TOLERANCE * max(1.0, abs(float(self.bound.max()))))
+        # with ties everywhere: 1 where it is known whether the node is anonymous and suppresses
+        # nothing (a monotonic property), 0 where that is still open
+        self.settled_zero = np.zeros(size if self.ties_everywhere else 0, dtype=np.int8)
+        if self.ties_everywhere:
+            self.zero_box, self.zero_at = self.settled_zero.reshape(lattice.shape), memoryview(self.settled_zero)
+
+    def outcome(self) -> SearchOutcome:
+        return SearchOutcome(self.best, self.evaluations, self.status, self.loss, time.perf_counter() - self.start_time)
+
+    def offer(self, node: int) -> None:
+        """Make ``node`` (anonymous, its loss known) the best if the tie rule prefers it."""
+        best, loss, height = self.best, self.loss, self.lattice.height
+        if best is None or _better(loss[node], height[node], node, loss[best], height[best], best):
+            self.best = node
+            value = self.loss_at[node]
+            self.best_limit = math.inf if math.isinf(value) else value + TOLERANCE * max(1.0, abs(value))
+
+    def check(self, node: int) -> bool:
+        return self.evaluated(node).anonymous
+
+    def suppresses_nothing(self, node: int) -> bool:
+        result = self.evaluations.get(node) or self.evaluated(node)
         return result.anonymous and result.suppresses_nothing
 
-    def part_holds(node: int) -> bool:
-        return not evaluated(node).fails_below
+    def part_holds(self, node: int) -> bool:
+        return not self.evaluated(node).fails_below
 
-    def evaluated(node: int) -> Evaluation:
-        result = evaluate(node)
-        evaluations[node] = result
+    def evaluated(self, node: int) -> Evaluation:
+        """Evaluate ``node`` and tag what its verdict tells of the nodes above and below."""
+        result = self.evaluate(node)
+        self.evaluations[node] = result
         if result.information_loss is not None:
-            loss[node] = result.information_loss
-        if progress is not None:
-            progress(len(evaluations), size)
+            self.loss[node] = result.information_loss
+        if self.progress is not None:
+            self.progress(len(self.evaluations), self.size)
         if result.anonymous:
-            status[node] = ANONYMOUS
-            offer(node)
-            if monotonic or result.passes_above:
-                up = lattice.box_above(node)  # (slices of the lattice-shaped views: no masks)
-                status_box[up] = ANONYMOUS
-                if result.suppresses_nothing:
-                    nothing_box[up] = True
-                # above a node that suppresses nothing, the loss is the bound, which is at
-                # least this node's (exact) loss: nothing there can be preferred to it
-                if monotonic_metric or (result.passes_above and exact_bound):
-                    itself = dominated[node]
-                    dominated_box[up] = True
-                    dominated[node] = itself
+            self._tag_anonymous(node, result)
         else:
-            status[node] = NOT_ANONYMOUS
-            if monotonic or result.fails_below:
-                status_box[lattice.box_below(node)] = NOT_ANONYMOUS
-        if propagate and result.anonymous and not result.suppresses_nothing:
-            suppressing_box[lattice.box_below(node)] = True
-        if ties_everywhere:
-            settled_zero[node] = 1
+            self.status[node] = NOT_ANONYMOUS
+            if self.monotonic or result.fails_below:
+                self.status_box[self.lattice.box_below(node)] = NOT_ANONYMOUS
+        if self.propagate and result.anonymous and not result.suppresses_nothing:
+            self.suppressing_box[self.lattice.box_below(node)] = True
+        if self.ties_everywhere:
+            self.settled_zero[node] = 1
             if result.anonymous and result.suppresses_nothing:
-                if monotonic or result.passes_above:
-                    zero_box[lattice.box_above(node)] = 1
+                if self.monotonic or result.passes_above:
+                    self.zero_box[self.lattice.box_above(node)] = 1
             else:  # not anonymous, or suppressing: so is every node below
-                zero_box[lattice.box_below(node)] = 1
+                self.zero_box[self.lattice.box_below(node)] = 1
         return result
 
-    def resolved(node: int) -> bool:
-        return (status_at[node] == NOT_ANONYMOUS or not math.isnan(loss_at[node]) or dominated_at[node]
-                or (propagate and suppressing_at[node] and settled_bound_at[node] > best_limit))
+    def _tag_anonymous(self, node: int, result: Evaluation) -> None:
+        self.status[node] = ANONYMOUS
+        self.offer(node)
+        if self.monotonic or result.passes_above:
+            up = self.lattice.box_above(node)  # (slices of the lattice-shaped views: no masks)
+            self.status_box[up] = ANONYMOUS
+            if result.suppresses_nothing:
+                self.nothing_box[up] = True
+            # above a node that suppresses nothing, the loss is the bound, which is at least
+            # this node's (exact) loss: nothing there can be preferred to it
+            if self.monotonic_metric or (result.passes_above and self.exact_bound):
+                itself = self.dominated[node]
+                self.dominated_box[up] = True
+                self.dominated[node] = itself
 
-    # best-first by bound, ties as in the final choice; the candidates are screened in
-    # chunks (vectorised), then one by one, as evaluations resolve nodes further on
-    # (only the nodes not known beforehand to fail: at low suppression limits most are)
-    candidates = np.flatnonzero(status != NOT_ANONYMOUS)
-    order = candidates[np.lexsort((candidates, lattice.height[candidates], bound[candidates]))]
-    for start in range(0, len(order), _CHUNK):
-        chunk = order[start:start + _CHUNK]
-        chunk = chunk[bound[chunk] <= best_limit]
-        if len(chunk) == 0:
-            break  # sorted by bound: every later candidate is beyond it too
-        open_ = (status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~dominated[chunk]
-        if propagate:
-            open_ &= ~(suppressing[chunk] & (suppressing_bound[chunk] > best_limit))
-        for node in chunk[open_].tolist():
-            while not resolved(node):
-                if bound_at[node] > best_limit:
-                    return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
-                if status_at[node] == ANONYMOUS and nothing_at[node] and exact_bound:
-                    loss[node] = bound_at[node]  # nothing suppressed: the loss is the bound
-                    offer(node)
-                elif ties_everywhere and zero_at[node] == 0:
-                    # the lowest node that suppresses nothing on a path of nodes where that is open
-                    _binary_search(_path_up(lattice, node, zero_at, bound_at, best_limit), suppresses_nothing)
-                elif status_at[node] == ANONYMOUS or not (monotonic or monotonic_part):
-                    check(node)
-                else:
-                    path = _path_up(lattice, node, status_at, bound_at, best_limit)
-                    _binary_search(path, check if monotonic else part_holds)
+    def resolved(self, node: int) -> bool:
+        return (self.status_at[node] == NOT_ANONYMOUS or not math.isnan(self.loss_at[node])
+                or self.dominated_at[node] or (self.propagate and self.suppressing_at[node]
+                                               and self.settled_bound_at[node] > self.best_limit))
 
-    return SearchOutcome(best, evaluations, status, loss, time.perf_counter() - start_time)
+    def run(self) -> SearchOutcome:
+        """Best-first by bound, ties as in the final choice; the candidates are screened in
+        chunks (vectorised), then one by one, as evaluations resolve nodes further on (only the
+        nodes not known beforehand to fail: at low suppression limits most are)."""
+        status, loss, bound, lattice = self.status, self.loss, self.bound, self.lattice
+        candidates = np.flatnonzero(status != NOT_ANONYMOUS)
+        order = candidates[np.lexsort((candidates, lattice.height[candidates], bound[candidates]))]
+        for start in range(0, len(order), _CHUNK):
+            chunk = order[start:start + _CHUNK]
+            chunk = chunk[bound[chunk] <= self.best_limit]
+            if len(chunk) == 0:
+                break  # sorted by bound: every later candidate is beyond it too
+            open_ = (status[chunk] != NOT_ANONYMOUS) & np.isnan(loss[chunk]) & ~self.dominated[chunk]
+            if self.propagate:
+                open_ &= ~(self.suppressing[chunk] & (self.suppressing_bound[chunk] > self.best_limit))
+            for node in chunk[open_].tolist():
+                if not self._settle(node):
+                    return self.outcome()
+        return self.outcome()
+
+    def _settle(self, node: int) -> bool:
+        """Resolve ``node`` (evaluating it, or a path above it); False when its bound is beyond
+        the best loss (so is every later candidate's: the search is done)."""
+        status_at, bound_at, nothing_at = self.status_at, self.bound_at, self.nothing_at
+        while not self.resolved(node):
+            if bound_at[node] > self.best_limit:
+                return False
+            if status_at[node] == ANONYMOUS and nothing_at[node] and self.exact_bound:
+                self.loss[node] = bound_at[node]  # nothing suppressed: the loss is the bound
+                self.offer(node)
+            elif self.ties_everywhere and self.zero_at[node] == 0:
+                # the lowest node that suppresses nothing on a path of nodes where that is open
+                _binary_search(_path_up(self.lattice, node, self.zero_at, bound_at, self.best_limit),
+                               self.suppresses_nothing)
+            elif status_at[node] == ANONYMOUS or not (self.monotonic or self.monotonic_part):
+                self.check(node)
+            else:
+                path = _path_up(self.lattice, node, status_at, bound_at, self.best_limit)
+                _binary_search(path, self.check if self.monotonic else self.part_holds)
+        return True
 
 
 def _path_up(lattice: Lattice, node: int, status, bound, limit: float) -> list[int]:
