@@ -27,6 +27,7 @@ import org.deidentifier.arx.risk.RiskModelPopulationUniqueness;
  *   data=FILE sep=; runs=N qi=NAME=HIERARCHY.csv (repeated; qi=NAME= without one, for risk=)
  *   k=N entropy=ATTRIBUTE:L suppression=0.05
  *   weight=NAME:W (repeated) gs=0.5 aggregate=geometric|arithmetic|sum|max
+ *   metric=loss|precision|height|discernibility|aecs|entropy (ARX's defaults: not monotonic)
  *   risk=REGION|SIZE  (population uniqueness of the input projected on the QIs instead of a search)
  *
  * prints one JSON line: levels in the QI order given, loss, suppressed records, checked
@@ -82,7 +83,15 @@ public class ArxCompare {
             case "max": aggregate = Metric.AggregateFunction.MAXIMUM; break;
             default: break;
         }
-        config.setQualityModel(Metric.createLossMetric(Double.parseDouble(one.getOrDefault("gs", "0.5")), aggregate));
+        switch (one.getOrDefault("metric", "loss")) {
+            case "precision": config.setQualityModel(Metric.createPrecisionMetric(false)); break;
+            case "height": config.setQualityModel(Metric.createHeightMetric()); break;
+            case "discernibility": config.setQualityModel(Metric.createDiscernabilityMetric(false)); break;
+            case "aecs": config.setQualityModel(Metric.createAECSMetric()); break;
+            case "entropy": config.setQualityModel(Metric.createEntropyMetric(false)); break;
+            default:
+                config.setQualityModel(Metric.createLossMetric(Double.parseDouble(one.getOrDefault("gs", "0.5")), aggregate));
+        }
         for (Map.Entry<String, Double> w : weights.entrySet()) {
             config.setAttributeWeight(w.getKey(), w.getValue());
         }

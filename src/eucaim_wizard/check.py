@@ -96,7 +96,7 @@ def group_text_columns(table: Table, names: list[str]) -> tuple[np.ndarray, np.n
             key *= max(len(table.categories(name)), 1)
             key += rank
         del ranks
-        order = np.argsort(key)  # (unstable: any row of a group stands for it; vectorised, 5x faster)
+        order = np.argsort(key)  # (unstable: any row of a group stands for it; vectorised)
         sorted_key = np.take(key, order)
         del key
         starts = np.ones(n, dtype=bool)

@@ -464,8 +464,8 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
     """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
     silently, so a column listed twice would lose its first settings without a word).
 
-    On libyaml's parser where PyYAML has it (a 30-line project: 1 ms instead of 12, a
-    sixtieth of `eucaim-wizard anonymize` on Adult); the constructor is PyYAML's either way.
+    On libyaml's parser where PyYAML has it (much faster than the pure-Python one); the
+    constructor is PyYAML's either way.
     """
 
     def construct_mapping(self, node, deep=False):

@@ -135,8 +135,7 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
     >>> result = import_arx("demo.deid", "project.yaml")          # doctest: +SKIP
     >>> print(result.report())                                     # doctest: +SKIP
     """
-    from ..errors import TableError
-    from ..tables import TableFormat, read_table, write_table
+    from ..tables import TableFormat, write_table
 
     source = Path(source)
     output = Path(output)
@@ -148,39 +147,16 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"Cannot write {output}: {folder} is a file, not a folder.")
     folder.mkdir(parents=True, exist_ok=True)
-    stem = output.stem
-    data_name = f"{stem}_data.csv"
-    names: dict[str, str] = {}
-    for name in arx.hierarchies:
-        candidate, n = f"{stem}_hierarchy_{_safe_name(name)}.csv", 2
-        while candidate in names.values() or candidate == data_name or candidate == output.name:
-            candidate, n = f"{stem}_hierarchy_{_safe_name(name)}_{n}.csv", n + 1
-        names[name] = candidate
+    data_name = f"{output.stem}_data.csv"
+    names = _hierarchy_file_names(arx, output, data_name)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".import", dir=folder))
     extracted_path = staging / ".arx-input.csv"  # a name no output file can have
     try:
-        try:
-            with zipfile.ZipFile(source) as archive, archive.open(arx.data_entry) as stream, \
-                    extracted_path.open("wb") as extracted:
-                shutil.copyfileobj(stream, extracted, 1 << 20)
-        except (zipfile.BadZipFile, EOFError, RuntimeError, zlib.error) as error:
-            raise ProjectError(f"{source}: the part {arx.data_entry} cannot be unpacked ({error}); the "
-                               f"project file is damaged. Save it again from ARX.") from None
-        separator = arx.separator if arx.separator.isascii() and arx.separator not in '\r\n"' else ""
-        try:
-            table = read_table(extracted_path, kind="csv", delimiter=separator or None)
-        except TableError as error:
-            message = str(error).replace(str(extracted_path), f"{source}, part {arx.data_entry}")
-            raise TableError(message) from None
+        table = _read_data(arx, source, extracted_path)
         conversion = _convert(arx, names, data_name, table)
         used = {name: file for name, file in names.items()
                 if "hierarchy" in conversion.project["attributes"].get(name, {})}
-        for name in used:
-            hierarchy = arx.hierarchies[name]
-            if name in table.columns:
-                for finding in hierarchy.check_values(list(table.categories(name)), column=name):
-                    if finding.severity == "error":
-                        conversion.notes.append(ImportNote("warning", "hierarchies", f"{name}: {finding.message}"))
+        _note_missing_values(arx, table, used, conversion.notes)
         report = _report_text(arx, conversion.notes)
         targets = [output, folder / data_name] + [folder / f for f in used.values()]
         _check_targets(targets, [source], force, f"Importing {source.name}")
@@ -197,3 +173,43 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
         (staging / f, folder / f) for f in used.values()]
     _commit(staging, moves)
     return ArxImport(output, folder / data_name, {n: folder / f for n, f in used.items()}, conversion.notes, arx)
+
+
+def _hierarchy_file_names(arx: ArxProject, output: Path, data_name: str) -> dict[str, str]:
+    """``<stem>_hierarchy_<attribute>.csv`` for each hierarchy, made unique among the outputs."""
+    names: dict[str, str] = {}
+    for name in arx.hierarchies:
+        candidate, n = f"{output.stem}_hierarchy_{_safe_name(name)}.csv", 2
+        while candidate in names.values() or candidate == data_name or candidate == output.name:
+            candidate, n = f"{output.stem}_hierarchy_{_safe_name(name)}_{n}.csv", n + 1
+        names[name] = candidate
+    return names
+
+
+def _read_data(arx: ArxProject, source: Path, extracted_path: Path):
+    """The project's ``data/input.csv``, unpacked to ``extracted_path`` and read as a table."""
+    from ..errors import TableError
+    from ..tables import read_table
+
+    try:
+        with zipfile.ZipFile(source) as archive, archive.open(arx.data_entry) as stream, \
+                extracted_path.open("wb") as extracted:
+            shutil.copyfileobj(stream, extracted, 1 << 20)
+    except (zipfile.BadZipFile, EOFError, RuntimeError, zlib.error) as error:
+        raise ProjectError(f"{source}: the part {arx.data_entry} cannot be unpacked ({error}); the "
+                           f"project file is damaged. Save it again from ARX.") from None
+    separator = arx.separator if arx.separator.isascii() and arx.separator not in '\r\n"' else ""
+    try:
+        return read_table(extracted_path, kind="csv", delimiter=separator or None)
+    except TableError as error:
+        message = str(error).replace(str(extracted_path), f"{source}, part {arx.data_entry}")
+        raise TableError(message) from None
+
+
+def _note_missing_values(arx: ArxProject, table, used: dict[str, str], notes: list[ImportNote]) -> None:
+    """A warning for each imported hierarchy that lacks values of its column."""
+    for name in used:
+        if name in table.columns:
+            for finding in arx.hierarchies[name].check_values(list(table.categories(name)), column=name):
+                if finding.severity == "error":
+                    notes.append(ImportNote("warning", "hierarchies", f"{name}: {finding.message}"))

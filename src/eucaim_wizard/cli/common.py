@@ -31,7 +31,7 @@ class Console:
 
     A plain line (``print`` of strings with ``markup=False`` and no other option) is written
     as it is, so that a command printing only such lines (``anonymize``) never imports rich
-    (its import took 20–35 ms of a 0.45–0.7 s run, measured).  Everything else goes to the rich console (:attr:`rich`).
+    (see benchmarks/README.md).  Everything else goes to the rich console (:attr:`rich`).
     """
 
     def __init__(self, *, stderr: bool = False):

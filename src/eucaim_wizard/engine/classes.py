@@ -22,9 +22,9 @@ _DENSE_FACTOR = 8
 _DENSE_LIMIT = 1 << 24
 # At most this many partial keys of base rows are kept (int32 or int64 each; see _base_key).
 _PARTIAL_CELLS = 1 << 23
-# (On the engine's arrays numpy's ``take`` is about 1.7x faster than indexing with an int32
-# array, and ``compress`` (or a dot product, for a sum) 3-4x faster than indexing with a
-# boolean mask whose pattern is irregular: measured on 19,500 rows.)
+# (On the engine's arrays numpy's ``take`` is faster than indexing with an int32 array, and
+# ``compress`` faster than indexing with a boolean mask whose pattern is irregular: see
+# benchmarks/README.md.)
 
 
 def max_suppressed(suppression_limit: float, records: int) -> int:
@@ -204,10 +204,9 @@ def group(codes, radices: list[int], weights: np.ndarray | None, *, key: np.ndar
         slot[present] = np.arange(len(present))
         return (present, None), sizes, np.take(slot, key)
     if space < 2**62:
-        # sort the keys: faster than renumbering column by column (measured: 1.1× at 3,000
-        # rows, 3.8× at 19,500); numpy's unstable argsort (vectorised on AVX-512) beats a
-        # radix sort on 16-bit digits by a third: no need for stability, every row of a group
-        # has its codes
+        # sort the keys: faster than renumbering column by column; numpy's unstable argsort
+        # (vectorised on AVX-512) beats a radix sort on 16-bit digits: no need for stability,
+        # every row of a group has its codes
         key = _combine(codes, radices, space) if key is None else key
         order = np.argsort(key)
         ordered = np.take(key, order)
@@ -243,8 +242,7 @@ def _sorted_rows(codes: list[np.ndarray], radices: list[int]):
     of their mixed-radix keys), by sorting the records packed into int64
     (:mod:`..tables._packing`): the rows' codes are then shifts and masks of the packed values (no
     gather from the columns), and the records' rows need not be numbered until asked for
-    (:attr:`FrequencyTable.record_row`).  On Adult (30,162 records, 9 attributes, 32 bits)
-    1.0 ms where :func:`group` takes 2.0.
+    (:attr:`FrequencyTable.record_row`).
 
     Returns ``(codes, sizes, sorted)`` -- codes int32 one row per column, sizes int64,
     ``sorted`` what :func:`..tables._packing.sort_rows` returns -- or None where :func:`group` does
@@ -324,8 +322,8 @@ def _space(radices: list[int]) -> int:
 
 
 def _combine(codes, radices: list[int], space: int) -> np.ndarray:
-    """The mixed-radix key of every row (int32 when the key space allows: three times
-    faster than int64 on the codes, which are int32)."""
+    """The mixed-radix key of every row (int32 when the key space allows: the codes are
+    int32, and int64 arithmetic on them is slower)."""
     dtype = np.int32 if space < 2**31 else np.int64
     if isinstance(codes, np.ndarray) and len(codes) > 1:
         # one row per column: every column times its place value, summed (two numpy calls
@@ -556,7 +554,7 @@ class FrequencyTable:
         """The mixed-radix key of every base row at ``levels`` (as :func:`_combine` makes it),
         from the keys of groups of three consecutive attributes at their levels, kept between
         checks: four numpy operations where combining column by column takes two per
-        attribute (on Adult's 19,502 rows 19 µs instead of 69).  None for fewer than four
+        attribute.  None for fewer than four
         attributes or keys past 62 bits (the caller combines the columns)."""
         n = len(levels)
         space = _space(radices)

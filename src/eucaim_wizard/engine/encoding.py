@@ -127,7 +127,7 @@ def encode_attribute(
         errors = [f for f in findings if f.severity == "error"]
         message = errors[0].message if errors else f"column {name!r} has values missing from its hierarchy"
         raise HierarchyError(message, findings=errors)
-    # (take: 2.5x faster than indexing with the codes array on 30,000 records)
+    # (take: faster than indexing with the codes array)
     codes = np.take(category_code, table.codes(name)) if len(categories) else np.zeros(0, dtype=np.int32)
     return EncodedAttribute(name, hierarchy, codes.astype(np.int32, copy=False), lookup, labels, min_level, max_level)
 

@@ -38,7 +38,7 @@ class _Sources:
     Where the levels fit, each vector is packed into one int64 with a guard bit above each
     level's field; ``(node | guards) − source`` then keeps a field's guard bit exactly when
     the source's level is at most the node's (no borrow crosses a field), so one subtraction
-    compares every quasi-identifier (3× faster than comparing a 2-D array of levels).
+    compares every quasi-identifier (instead of comparing a 2-D array of levels).
     """
 
     def __init__(self, lattice: Lattice):
@@ -91,8 +91,7 @@ class Evaluator:
 
     _CACHE_ROWS = 4_000_000  # total class rows kept for roll-ups
     _PAIRS_FROM = 4096  # base rows from which pairs are tried first (see _pairs_rule_out)
-    # pairs grouped anew for one node, at most (see _pairs_rule_out); on Adult at 0 % (k = 2, 5,
-    # 10, 100, in-process alternation) 1 was 4-12 % faster than 2, 3 or 4
+    # pairs grouped anew for one node, at most (see _pairs_rule_out; benchmarks/README.md)
     _PAIRS_PER_NODE = 1
     #: the search evaluates the whole lattice in compiled code (:meth:`make_sweep`) once it
     #: has checked this share of it, and at least this many nodes; with models that are not
@@ -200,13 +199,12 @@ class Evaluator:
         certainly failing records than may be suppressed?
 
         Such a node is not anonymous, and neither is any node below it (its groups only get
-        finer).  Most nodes the search checks at low suppression limits fail this way (on
-        Adult with k=2 at 0 %, 181 of the 204 that are not anonymous), and a pair's groups
+        finer).  Most nodes the search checks at low suppression limits fail this way, and a pair's groups
         are few and rolled up from its level-0 groups, far cheaper than the node's classes.
         Each pair's verdict per level pair is kept; the pair that last ruled a node out is
         tried first.  Of the pairs without a verdict at the node's levels, at most
-        ``_PAIRS_PER_NODE`` (one), those with the most cells, are grouped (on Adult with k=100
-        at 0 % trying all 36 made the search a third slower than trying none).  When the pairs
+        ``_PAIRS_PER_NODE`` (one), those with the most cells, are grouped (trying every pair
+        costs more than it saves).  When the pairs
         rarely decide, they are no longer tried.
         """
         pairs, known = self._pairs, self._pair_failing
@@ -270,8 +268,7 @@ class Evaluator:
         """With k-anonymity alone: the records in the groups of a count (records per group,
         float64) that hold fewer than k (empty groups add nothing).  With ``keys``, the group
         of every base row, where the groups outnumber the rows: summed over the rows instead
-        (the same integer; on Adult at k=2 the key spaces of low nodes are up to 8 times
-        the 19,502 rows)."""
+        (the same integer; the key spaces of low nodes can be several times the rows)."""
         if keys is not None and len(counts) > len(keys):
             return records_where(self.frequency.base.weights, np.take(counts, keys) < self._k_only)
         return records_where(counts, counts < self._k_only)
@@ -382,8 +379,7 @@ class Evaluator:
         that with models that are not monotonic, while none of them was anonymous: the bound
         then prunes nothing) is likely to check most of it (with such models, every node whose
         bound is below the best loss): the whole lattice is then evaluated in compiled code at
-        once, when the models allow (:meth:`make_sweep`; on Adult 4,320 nodes in about the time
-        numpy takes for 400), and the figures are read from it; the loss of an anonymous node
+        once, when the models allow (:meth:`make_sweep`), and the figures are read from it; the loss of an anonymous node
         is still computed on its classes, exactly as without.
         """
         self._checks += 1

@@ -70,8 +70,7 @@ class Lattice:
 
         The attributes are combined in their order (``((v0 ∘ v1) ∘ v2) …``, as for one node),
         each new attribute on the outer axis, so that every operation runs along the long
-        axis (on Adult's 12,960 nodes the last attributes have 2 levels: broadcasting them
-        on the inner axis took 2.5 times as long); one transposing copy then puts the nodes
+        axis (the last attributes often have few levels); one transposing copy then puts the nodes
         in id order (the last attribute fastest)."""
         if not per_level:
             return np.zeros(self.size, dtype=dtype)

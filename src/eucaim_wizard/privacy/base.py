@@ -28,7 +28,7 @@ class PrivacyModel(BaseModel):
     """
 
     # defer_build: a model's validator is built when it is first used, not when the package
-    # is imported (a project uses one or two of the dozen models: 15 ms of start-up)
+    # is imported (a project uses one or two of the dozen models)
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     #: the key of the model in the project file, e.g. ``"k-anonymity"``

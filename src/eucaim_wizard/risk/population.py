@@ -372,9 +372,10 @@ def snb(histogram: ClassHistogram, population_size: int, settings: SolverSetting
 
     K is Shlosser's estimate of the non-empty population classes; (α, β) solve the two
     moment equations, starting from (1, 1) as ARX does (where the Jacobian is singular, so
-    the tries from ARX's start grid do the work).  ``settings.snb_as_arx`` solves ARX 3.9's equations
-    instead (see :func:`shlosser_classes` and :func:`snb_system`): they reproduce ARX's
-    results, e.g. no convergence on the Adult data, where the published model gives 21.5 %.
+    the tries from ARX's start grid do the work).  ``settings.snb_as_arx`` solves ARX 3.9's
+    equations instead (see :func:`shlosser_classes` and :func:`snb_system`): they reproduce
+    ARX's results, e.g. no convergence on the Adult data (the published equations have a
+    solution there, 21.5 %, which ARX's start grid does not reach either).
     """
     fraction = histogram.records / float(population_size)
     as_arx = settings.snb_as_arx

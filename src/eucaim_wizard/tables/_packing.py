@@ -1,8 +1,8 @@
 """Rows of small integer codes grouped by sorting them packed into int64 (private).
 
 Each row's codes, and its index below them, are packed into one int64 and the lot sorted with
-``np.sort`` (vectorised for int64; on Adult's 30,162 rows of 9 codes twice as fast as an
-argsort of mixed-radix keys): equal rows end up adjacent, in the order of their codes
+``np.sort`` (vectorised for int64, and no gather of every column as after an argsort of
+mixed-radix keys): equal rows end up adjacent, in the order of their codes
 (the first column most significant), each group's rows by increasing index.  Used by the
 frequency table (its distinct rows) and by the CSV writer (each distinct line joined once).
 """
