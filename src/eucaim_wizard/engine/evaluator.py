@@ -428,8 +428,13 @@ class Evaluator:
         nothing = kept == int(figures.classes[node])
         if anonymous and nothing and self.metric.exact_bound:
             loss: float | None = float(self.metric.bound[node])
+        elif anonymous:
+            loss = self.metric.loss_from_counts(tuple(self.lattice.row(node)), suppressed, kept,
+                                                int(figures.classes[node]))
+            if loss is None:  # the metric needs the classes
+                loss = self.information_loss(node)
         else:
-            loss = self.information_loss(node) if anonymous else None
+            loss = None
         return Evaluation(anonymous=anonymous, information_loss=loss, suppressed=suppressed, classes=kept,
                           min_class_size=int(figures.smallest[node]), suppresses_nothing=nothing,
                           fails_below=int(figures.failing[node]) > self.max_suppressed,

@@ -29,5 +29,10 @@ class AECS(Metric):
         self.bound = np.full(lattice.size, self.n / bottom if bottom else 0.0)
 
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
-        groups = float(ok.sum()) * self.class_factor + (self.suppressed_factor if (~ok).any() else 0.0)
+        return self.loss_from_counts(classes.levels, 0, int(ok.sum()), len(ok))
+
+    def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
+                         classes: int) -> float:
+        # (a failing class holds a record: some class fails exactly when not all are kept)
+        groups = float(kept_classes) * self.class_factor + (self.suppressed_factor if kept_classes < classes else 0.0)
         return self.n / groups if groups else float("inf")

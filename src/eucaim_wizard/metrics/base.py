@@ -171,6 +171,14 @@ class Metric:
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
+                         classes: int) -> float | None:
+        """The loss of a node from its levels and counts alone, where the metric needs no more
+        (Precision, Height, AECS): the same value :meth:`loss` gives on the node's classes, so
+        that a node judged by the compiled sweep is scored without grouping its classes.
+        ``None``: the metric needs the classes."""
+        return None
+
     def flat_shares(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The per-label shares the compiled sweep sums for this metric (Loss), or None: the
         sweep then judges the nodes and the metric scores them itself."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..engine.classes import ClassTable
 from ..engine.encoding import EncodedAttribute
-from .base import _MultiDimensional
+from .base import _MultiDimensional, aggregate
 
 
 class Height(_MultiDimensional):
@@ -21,3 +21,7 @@ class Height(_MultiDimensional):
 
     def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
         return np.asarray(classes.levels, dtype=float)
+
+    def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
+                         classes: int) -> float:
+        return aggregate(np.asarray(levels, dtype=float), self.weights, self.how)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..engine.classes import ClassTable
 from ..engine.encoding import EncodedAttribute
-from .base import _MultiDimensional
+from .base import _MultiDimensional, aggregate
 
 
 class Precision(_MultiDimensional):
@@ -41,10 +41,17 @@ class Precision(_MultiDimensional):
         return values if self.variant_monotonic else np.minimum(values, self.s)
 
     def scores(self, classes: ClassTable, ok: np.ndarray) -> np.ndarray:
-        result = np.empty(len(classes.levels))
-        kept = float(classes.sizes[ok].sum())
+        return self._scores(classes.levels, float(classes.sizes[ok].sum()))
+
+    def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
+                         classes: int) -> float:
+        return aggregate(self._scores(levels, self.n - suppressed), self.weights, self.how)
+
+    def _scores(self, levels, kept: float) -> np.ndarray:
+        """Per attribute, from the levels and the records kept (a whole number as a float)."""
+        result = np.empty(len(levels))
         suppressed = self.n - kept
-        for a, (attribute, level) in enumerate(zip(self.frequency.attributes, classes.levels)):
+        for a, (attribute, level) in enumerate(zip(self.frequency.attributes, levels)):
             value = self._value(attribute, level)
             if self.variant_monotonic:
                 result[a] = value * self.g
