@@ -162,7 +162,8 @@ def test_a_search_that_sweeps_finds_what_it_finds_without(project):
 
     with patch.object(Evaluator, "_SWEEP_AFTER", 10**9):
         plain = anonymize(project)
-    with patch.object(Evaluator, "_SWEEP_AFTER", 0), patch.object(Evaluator, "_SWEEP_SHARE", 0.0):
+    with patch.object(Evaluator, "_SWEEP_AFTER", 0), patch.object(Evaluator, "_SWEEP_SHARE", 0.0), \
+            patch.object(Evaluator, "_SWEEP_LEFT", 10**9):
         swept = anonymize(project)
     assert plain.evaluator.swept is None
     assert (swept.evaluator.swept is not None) == (plain.checked > 0)  # (the bounds may settle everything)
@@ -225,3 +226,27 @@ def test_deciding_whether_a_sweep_applies_does_not_load_numba():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_the_search_sweeps_only_when_much_work_is_left(arx_data):
+    """After a sixteenth of the lattice the search weighs the work left: with Precision (Adult,
+    k=10, 5 %) only ~50 candidates remain, so it goes on node by node; with t-closeness nearly
+    the whole lattice is left, and it sweeps.  The optimum is the same either way."""
+    from eucaim_wizard.engine.evaluator import Evaluator
+    from eucaim_wizard.tables import read_table
+
+    table = read_table(arx_data / "adult.csv")
+    qis = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "salary-class"]
+    attributes = {q: {"role": "quasi-identifier", "hierarchy": str(arx_data / f"adult_hierarchy_{q}.csv")}
+                  for q in qis}
+    precision = Project(data=table, attributes={**attributes, "occupation": {
+        "role": "quasi-identifier", "hierarchy": str(arx_data / "adult_hierarchy_occupation.csv")}},
+        privacy=[KAnonymity(k=10)], suppression_limit=0.05, metric={"precision": {}})
+    result = anonymize(precision)
+    assert result.evaluator.swept is None and result.checked == 859
+    with patch.object(Evaluator, "_SWEEP_LEFT", 10**9):  # sweeping anyway: the same optimum
+        assert anonymize(precision).optimum == result.optimum
+    closeness = Project(data=table, attributes={**attributes, "occupation": {"role": "sensitive"}},
+                        privacy=[TCloseness(attribute="occupation", t=0.2)], suppression_limit=0.04,
+                        metric={"entropy": {"monotonic": True}})
+    assert anonymize(closeness).evaluator.swept is not None

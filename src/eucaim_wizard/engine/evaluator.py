@@ -15,6 +15,7 @@ bounds; it imports neither package's classes at run time.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,6 +100,9 @@ class Evaluator:
     #: checked was anonymous
     _SWEEP_SHARE = 1 / 16
     _SWEEP_AFTER = 256
+    #: ... and when the search may still have to evaluate at least a quarter of the lattice
+    #: (the sweep costs about as much as evaluating that many nodes one by one)
+    _SWEEP_LEFT = 4
 
     def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
                  metric: Metric, suppression_limit: float, domains: dict[str, SensitiveDomain] | None = None):
@@ -138,6 +142,8 @@ class Evaluator:
         self._sweep_after = max(int(lattice.size * self._SWEEP_SHARE), self._SWEEP_AFTER)
         self._sweep_blind = self._sweep_after // 4 if self._other and self.max_suppressed else self._sweep_after
         self._sweep_tried = self._anonymous_seen = False
+        #: set by the search: how many nodes it may still have to evaluate (see __call__)
+        self.work_left: Callable[[], int] | None = None
         #: every node's figures, once the lattice was swept (see __call__)
         self.swept: SweepFigures | None = None
 
@@ -377,15 +383,19 @@ class Evaluator:
 
         A search that has checked a sixteenth of the lattice (at least 256 nodes; a quarter of
         that with models that are not monotonic, while none of them was anonymous: the bound
-        then prunes nothing) is likely to check most of it (with such models, every node whose
-        bound is below the best loss): the whole lattice is then evaluated in compiled code at
-        once, when the models allow (:meth:`make_sweep`), and the figures are read from it; the loss of an anonymous node
-        is still computed on its classes, exactly as without.
+        then prunes nothing) may check much of it (with such models, every node whose bound is
+        below the best loss).  If the search then says (:attr:`work_left`) that at least a
+        quarter of the lattice may still need evaluating, the whole lattice is evaluated in
+        compiled code at once, when the models allow (:meth:`make_sweep`), and the figures are
+        read from it; otherwise the search goes on node by node (a sweep would cost more than
+        the few checks left).  The loss of an anonymous node is computed on its classes, or
+        from its counts where the metric needs no more, exactly as without.
         """
         self._checks += 1
         if not self._sweep_tried and self._checks > (self._sweep_after if self._anonymous_seen else self._sweep_blind):
             self._sweep_tried = True
-            sweep = self.make_sweep()
+            left = self.work_left() if self.work_left is not None else self.lattice.size
+            sweep = self.make_sweep() if left * self._SWEEP_LEFT >= self.lattice.size else None
             if sweep is not None:
                 self.swept = sweep.run_all()
         if self.swept is not None:
