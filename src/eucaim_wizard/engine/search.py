@@ -133,7 +133,9 @@ def search(
     bound
         A lower bound of every node's information loss, monotone under generalization.
     evaluate
-        Computes a node's classes, verdict and information loss.
+        Computes a node's classes, verdict and information loss.  If it has a ``work_left``
+        attribute, the search sets it to a function counting the nodes it may still have to
+        evaluate (the evaluator weighs a compiled sweep of the whole lattice against it).
     monotonic
         Anonymity is monotone under generalization (all privacy models are monotonic).
     not_anonymous
