@@ -387,7 +387,8 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
         exact_bound=metric.exact_bound,
         monotonic_metric=metric.monotonic,
         monotonic_part=evaluator.has_monotonic_part,
-        suppressing_bound=metric.suppressing_bound,
+        # (read only where the models let suppression propagate: Loss makes it on first use)
+        suppressing_bound=metric.suppressing_bound if evaluator.suppression_propagates else None,
         suppression_propagates=evaluator.suppression_propagates,
         progress=progress,
     )

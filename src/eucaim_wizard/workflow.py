@@ -378,8 +378,9 @@ def _move_into_place(project: Project, staging: Path, output: Path, files: dict[
     from .tables.output import refuse_inputs
 
     targets = {key: output / path.name for key, path in files.items()}
+    inputs = project.input_files
     for target in targets.values():
-        refuse_inputs(target, project.input_files)
+        refuse_inputs(target, inputs)
     mask = os.umask(0)
     os.umask(mask)
     for key, path in files.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
@@ -55,12 +56,17 @@ class Loss(_MultiDimensional):
         self.totals: list[list[float]] = []  # per attribute and level: Σ size·share over all records
         self._flat: tuple[np.ndarray, np.ndarray] | None = None  # see flat_shares
         self._extra: list[np.ndarray] = []  # per attribute: least extra cost of one suppressed record, per level
+        self._lattice = args[0]
         super().__init__(frequency, *args, **kwargs)
-        lattice = args[0]
+
+    @cached_property
+    def suppressing_bound(self) -> np.ndarray:  # type: ignore[override]
+        """(Made on first use: one more array over the lattice, which only a search whose
+        models propagate suppression downwards reads.)"""
         per_level = [np.array([self._normalise_one(a, total * self.g + float(extra))
                                for total, extra in zip(self.totals[a], self._extra[a])])
                      for a in range(len(self.totals))]
-        self.suppressing_bound = aggregate_levels(per_level, lattice, self.weights, self.how)
+        return aggregate_levels(per_level, self._lattice, self.weights, self.how)
 
     @property
     def label(self) -> str:  # type: ignore[override]
