@@ -14,6 +14,7 @@ from eucaim_wizard.engine.evaluator import Evaluator
 from eucaim_wizard.engine.lattice import Lattice
 from eucaim_wizard.engine.search import choose_optimum
 from eucaim_wizard.metrics import parse_metric
+from eucaim_wizard.metrics.base import most_classes
 from eucaim_wizard.privacy import KAnonymity
 
 
@@ -110,6 +111,23 @@ def test_pairs_of_attributes_rule_out_only_what_exhaustive_search_rules_out(proj
     assert result.outcome.optimum == exhaustive_optimum(result)
     for node in np.flatnonzero(result.outcome.status != 0):
         assert (result.outcome.status[node] == 1) == result.evaluator(int(node), screen=False).anonymous
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_the_bound_of_every_node_is_at_most_its_loss_and_grows_upwards(project):
+    """Every metric's bound (AECS's and Discernibility's from the most classes a node can
+    have) is a lower bound of each node's loss, suppression included, and never falls when
+    one attribute is generalized further: what the search prunes by (to the last place)."""
+    result = anonymize(project)
+    lattice, bound = result.lattice, result.metric.bound
+    for node in range(lattice.size):
+        classes = result.evaluator.classes(node)
+        assert len(classes.sizes) <= most_classes(result.frequency, lattice)[node]
+        loss = result.evaluator.information_loss(node)
+        # (Loss's bound is a sum of logarithms, its loss a product: they may differ in the last place)
+        assert bound[node] <= loss or np.isclose(bound[node], loss, rtol=1e-12, atol=0.0)
+        assert all(bound[below] <= bound[node] for below in lattice.predecessors(node))
 
 
 @settings(max_examples=100, deadline=None)

@@ -142,8 +142,9 @@ class Result:
         Loss metric is computed from the whole table's totals and the smaller of the kept and
         the suppressed classes: the value :meth:`evaluate` gives, but for rounding that the
         10-decimal rounding rarely shows (at most a step of 1e-10 per attribute apart).  With
-        the Loss metric and models the compiled kernels judge (k-anonymity, distinct
-        l-diversity, equal-distance t-closeness) the lattice is evaluated in compiled code, a
+        a metric the sweep's figures score (Loss, Precision, Height, AECS, Discernibility) and
+        models the compiled kernels judge (k-anonymity, distinct l-diversity, equal-distance
+        t-closeness) the lattice is evaluated in compiled code, a
         height at a time (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node
         by node in numpy, with the same figures).  On a large lattice, with two or more cores
         and ``fork`` (Linux, macOS), the upper half of one attribute's levels is evaluated in a
@@ -153,7 +154,7 @@ class Result:
         lattice = self.lattice
         size = lattice.size
         nodes = np.arange(size)
-        if compiled and self.evaluator.swept is not None and isinstance(self.metric, Loss):
+        if compiled and self.evaluator.swept is not None and self.evaluator.swept_nodes is None and self._sweep_scores:
             # the search has swept the lattice already
             results = self._swept_nodes(self.evaluator.swept)
             if progress is not None:
@@ -182,11 +183,17 @@ class Result:
         levels = dict(zip(self.quasi_identifiers, self.lattice.row(node)))
         return Transformation(levels, anonymous, True, loss, suppressed, classes, smallest)
 
+    @property
+    def _sweep_scores(self) -> bool:
+        """Whether a sweep's figures score every node: the Loss metric's sums, or the counts
+        of a metric that needs no more (:attr:`~eucaim_wizard.metrics.Metric.from_counts`)."""
+        return isinstance(self.metric, Loss) or self.metric.from_counts
+
     @cached_property
     def _sweep(self) -> Sweep | None:
-        """The compiled evaluation of the lattice, when it applies (see :meth:`Evaluator.make_sweep`;
-        here only with the Loss metric, whose sums it takes)."""
-        return self.evaluator.make_sweep() if isinstance(self.metric, Loss) else None
+        """The compiled evaluation of the lattice, when it applies (see :meth:`Evaluator.make_sweep`)
+        and its figures score every node (:attr:`_sweep_scores`)."""
+        return self.evaluator.make_sweep() if self._sweep_scores else None
 
     def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None, total: int | None, *,
                         rows_only: bool = False):
@@ -230,12 +237,16 @@ class Result:
         return results
 
     def _swept_nodes(self, figures: SweepFigures) -> list[Transformation]:
-        """Every transformation from the figures of a sweep of the lattice (Loss metric)."""
+        """Every transformation from the figures of a sweep of the lattice (:attr:`_sweep_scores`)."""
         metric = self.metric
-        assert isinstance(metric, Loss)
         suppressed = figures.suppressed
-        loss = metric.losses_from_parts(self.lattice.levels, figures.parts, figures.use_kept, suppressed)
-        loss = np.where(suppressed == 0, metric.bound, loss)  # the bound is exact there
+        if isinstance(metric, Loss):
+            loss = metric.losses_from_parts(self.lattice.levels, figures.parts, figures.use_kept, suppressed)
+            loss = np.where(suppressed == 0, metric.bound, loss)  # the bound is exact there
+        else:
+            loss = np.array([metric.loss_from_counts(tuple(row), *counts) for row, counts in zip(
+                self.lattice.levels.tolist(), zip(suppressed.tolist(), figures.kept.tolist(),
+                                                  figures.classes.tolist(), figures.squares.tolist()))], dtype=float)
         anonymous = suppressed <= self.evaluator.max_suppressed
         return [self._transformation_of(node, *figures_of) for node, figures_of in enumerate(zip(
             anonymous.tolist(), loss.tolist(), suppressed.tolist(), figures.kept.tolist(), figures.smallest.tolist()))]

@@ -130,11 +130,12 @@ def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall
     (see :func:`sweep_height`); with ``shares_flat``, also the Loss metric's partial sums
     over the fewer of the kept and the suppressed classes (the rest follows from the whole
     table's totals)."""
-    classes_, suppressed_, kept_, smallest_, use_kept_, failing_, parts_ = out
+    classes_, suppressed_, kept_, smallest_, use_kept_, failing_, squares_, parts_ = out
     n_attributes = codes.shape[1]
     bad = 0
     suppressed = 0
     failing = 0  # records in classes failing the models that are monotonic with suppression
+    squares = np.int64(0)  # Σ size² over the kept classes (Discernibility)
     smallest = np.int64(0)
     n_models = kinds.shape[0]
     for g in range(d0, d0 + n):
@@ -169,8 +170,10 @@ def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall
         if not passes:
             bad += 1
             suppressed += size
-        elif smallest == 0 or size < smallest:
-            smallest = size
+        else:
+            squares += size * size
+            if smallest == 0 or size < smallest:
+                smallest = size
     kept = n - bad
     use_kept = kept < bad
     classes_[node] = n
@@ -179,6 +182,7 @@ def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall
     smallest_[node] = smallest
     use_kept_[node] = use_kept
     failing_[node] = failing
+    squares_[node] = squares
     if share_offsets.shape[0] == 0 or (kept if use_kept else bad) == 0:
         return
     offsets_ = np.empty(n_attributes, dtype=np.int64)
@@ -224,7 +228,7 @@ def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buf
     buffers
         ``(keys, codes, hist, sizes)`` for this height's classes.
     out
-        Per node: ``(classes, suppressed, kept, smallest, use_kept, failing, parts)``.
+        Per node: ``(classes, suppressed, kept, smallest, use_kept, failing, squares, parts)``.
 
     Returns ``(start, count, needed)``: where each node's classes are in ``buffers``, and how
     many rows the height may take; when that is more than ``buffers`` hold, nothing is done

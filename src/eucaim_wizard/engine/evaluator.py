@@ -103,6 +103,8 @@ class Evaluator:
     #: ... and when the search may still have to evaluate at least a quarter of the lattice
     #: (the sweep costs about as much as evaluating that many nodes one by one)
     _SWEEP_LEFT = 4
+    #: ... after only this many checks when the metric's bound is weak (:attr:`Metric.weak_bound`)
+    _SWEEP_WEAK = 128
 
     def __init__(self, frequency: FrequencyTable, lattice: Lattice, models: list[PrivacyModel],
                  metric: Metric, suppression_limit: float, domains: dict[str, SensitiveDomain] | None = None):
@@ -141,11 +143,16 @@ class Evaluator:
         self._checks = 0
         self._sweep_after = max(int(lattice.size * self._SWEEP_SHARE), self._SWEEP_AFTER)
         self._sweep_blind = self._sweep_after // 4 if self._other and self.max_suppressed else self._sweep_after
+        if self.max_suppressed and not metric.monotonic and metric.weak_bound:
+            # the bound prunes little (AECS, Discernibility with suppression): the search
+            # checks most nodes it cannot settle as failing; sweep as soon as it says so
+            self._sweep_after = self._sweep_blind = min(self._sweep_blind, self._SWEEP_WEAK)
         self._sweep_tried = self._anonymous_seen = False
-        #: set by the search: how many nodes it may still have to evaluate (see __call__)
-        self.work_left: Callable[[], int] | None = None
-        #: every node's figures, once the lattice was swept (see __call__)
+        #: set by the search: the nodes it may still have to evaluate, a mask (see __call__)
+        self.open_nodes: Callable[[], np.ndarray] | None = None
+        #: the figures of the nodes swept (see __call__), and which nodes they are (None: all)
         self.swept: SweepFigures | None = None
+        self.swept_nodes: np.ndarray | None = None
 
     @property
     def suppression_propagates(self) -> bool:
@@ -384,21 +391,27 @@ class Evaluator:
         A search that has checked a sixteenth of the lattice (at least 256 nodes; a quarter of
         that with models that are not monotonic, while none of them was anonymous: the bound
         then prunes nothing) may check much of it (with such models, every node whose bound is
-        below the best loss).  If the search then says (:attr:`work_left`) that at least a
-        quarter of the lattice may still need evaluating, the whole lattice is evaluated in
-        compiled code at once, when the models allow (:meth:`make_sweep`), and the figures are
-        read from it; otherwise the search goes on node by node (a sweep would cost more than
-        the few checks left).  The loss of an anonymous node is computed on its classes, or
-        from its counts where the metric needs no more, exactly as without.
+        below the best loss); with a metric whose bound is weak, after a few dozen checks.  If
+        the search then says (:attr:`open_nodes`) that at least a quarter of the lattice may
+        still need evaluating, those nodes are evaluated in compiled code at once, when the
+        models allow (:meth:`make_sweep`; the nodes known to fail, often the bottom of the
+        lattice with the most classes, are skipped), and their figures are read from it; any
+        other node, and every node when the search goes on node by node (a sweep would cost
+        more than the few checks left), is evaluated on its classes.  The loss of an
+        anonymous node is computed on its classes, or from its counts where the metric needs
+        no more, exactly as without.
         """
         self._checks += 1
         if not self._sweep_tried and self._checks > (self._sweep_after if self._anonymous_seen else self._sweep_blind):
             self._sweep_tried = True
-            left = self.work_left() if self.work_left is not None else self.lattice.size
+            wanted = self.open_nodes() if self.open_nodes is not None else None
+            left = self.lattice.size if wanted is None else int(np.count_nonzero(wanted))
             sweep = self.make_sweep() if left * self._SWEEP_LEFT >= self.lattice.size else None
             if sweep is not None:
-                self.swept = sweep.run_all()
-        if self.swept is not None:
+                everything = wanted is None or left == self.lattice.size
+                self.swept = sweep.run_all(nodes=None if everything else np.flatnonzero(wanted))
+                self.swept_nodes = None if everything or self.swept is None else wanted
+        if self.swept is not None and (self.swept_nodes is None or self.swept_nodes[node]):
             return self._swept_evaluation(node)
         if screen and self._pairs and self._pairs_rule_out(self.lattice.row(node)):
             return Evaluation.settled(fails_below=True)  # (so is every node below it)
@@ -440,7 +453,7 @@ class Evaluator:
             loss: float | None = float(self.metric.bound[node])
         elif anonymous:
             loss = self.metric.loss_from_counts(tuple(self.lattice.row(node)), suppressed, kept,
-                                                int(figures.classes[node]))
+                                                int(figures.classes[node]), int(figures.squares[node]))
             if loss is None:  # the metric needs the classes
                 loss = self.information_loss(node)
         else:

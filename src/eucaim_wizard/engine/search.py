@@ -133,9 +133,9 @@ def search(
     bound
         A lower bound of every node's information loss, monotone under generalization.
     evaluate
-        Computes a node's classes, verdict and information loss.  If it has a ``work_left``
-        attribute, the search sets it to a function counting the nodes it may still have to
-        evaluate (the evaluator weighs a compiled sweep of the whole lattice against it).
+        Computes a node's classes, verdict and information loss.  If it has an ``open_nodes``
+        attribute, the search sets it to a function giving the nodes it may still have to
+        evaluate (a mask; the evaluator weighs a compiled sweep of them against their number).
     monotonic
         Anonymity is monotone under generalization (all privacy models are monotonic).
     not_anonymous
@@ -211,8 +211,8 @@ class _Search:
             self.suppressing_bound = np.ascontiguousarray(suppressing_bound, dtype=np.float64)
             self.suppressing_at = memoryview(self.suppressing)
             self.settled_bound_at = memoryview(self.suppressing_bound)
-        if hasattr(evaluate, "work_left"):  # (the evaluator weighs a compiled sweep against it)
-            evaluate.work_left = self.open_candidates
+        if hasattr(evaluate, "open_nodes"):  # (the evaluator weighs a compiled sweep against them)
+            evaluate.open_nodes = self.open_nodes
         self.ties_everywhere = self.propagate and exact_bound and monotonic and size > 0 and bool(
             self.bound.max() - self.bound.min() <= TOLERANCE * max(1.0, abs(float(self.bound.max()))))
         # with ties everywhere: 1 where it is known whether the node is anonymous and suppresses
@@ -221,13 +221,13 @@ class _Search:
         if self.ties_everywhere:
             self.zero_box, self.zero_at = self.settled_zero.reshape(lattice.shape), memoryview(self.settled_zero)
 
-    def open_candidates(self) -> int:
-        """The nodes the search may still have to evaluate: not known to fail, loss unknown,
-        not dominated, within the best loss's bound (one pass over the lattice)."""
+    def open_nodes(self) -> np.ndarray:
+        """The nodes the search may still have to evaluate (a mask): not known to fail, loss
+        unknown, not dominated, within the best loss's bound (one pass over the lattice)."""
         open_ = (self.status != NOT_ANONYMOUS) & np.isnan(self.loss) & ~self.dominated & (self.bound <= self.best_limit)
         if self.propagate:
             open_ &= ~(self.suppressing & (self.suppressing_bound > self.best_limit))
-        return int(np.count_nonzero(open_))
+        return open_
 
     def outcome(self) -> SearchOutcome:
         return SearchOutcome(self.best, self.evaluations, self.status, self.loss, time.perf_counter() - self.start_time)

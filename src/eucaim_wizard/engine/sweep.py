@@ -122,6 +122,8 @@ class SweepFigures:
         fewer of the two.
     failing
         Records in classes that fail the models that are monotonic with suppression.
+    squares
+        Σ size² over the kept classes (Discernibility).
     parts
         Per attribute, Σ size·share over those classes (Loss metric; see
         :meth:`Loss.losses_from_parts`); zeros without it.
@@ -133,6 +135,7 @@ class SweepFigures:
     smallest: np.ndarray
     use_kept: np.ndarray
     failing: np.ndarray
+    squares: np.ndarray
     parts: np.ndarray
 
 
@@ -218,7 +221,8 @@ class Sweep:
     def _figures(self, size: int) -> SweepFigures:
         """Zeroed figures for ``size`` nodes."""
         return SweepFigures(*(np.zeros(size, dtype=np.int64) for _ in range(4)), np.zeros(size, dtype=bool),
-                            np.zeros(size, dtype=np.int64), np.zeros((size, len(self.frequency.attributes))))
+                            *(np.zeros(size, dtype=np.int64) for _ in range(2)),
+                            np.zeros((size, len(self.frequency.attributes))))
 
     @staticmethod
     def _out(figures: SweepFigures) -> tuple[np.ndarray, ...]:
@@ -230,28 +234,36 @@ class Sweep:
         return (np.empty(rows, dtype=np.int64), np.empty((rows, len(self._lattice[3])), dtype=self._code_type),
                 np.empty((rows, self._n_counts), dtype=np.int32), np.empty(rows, dtype=np.int64))
 
-    def run_all(self, progress: Progress | None = None, workers: int | None = None) -> SweepFigures | None:
-        """Every node of the lattice; on two or more cores, the upper half in a forked process
-        at the same time (:func:`~.parallel.halves`; ``workers=1``: one process).  None when
-        the classes would take more than :data:`MAX_BYTES`."""
+    def run_all(self, progress: Progress | None = None, workers: int | None = None,
+                nodes: np.ndarray | None = None) -> SweepFigures | None:
+        """Every node of the lattice, or only ``nodes`` (ids; the others' figures stay zero;
+        a node none of whose direct predecessors is among them starts from the base table);
+        on two or more cores, the upper half in a forked process at the same time
+        (:func:`~.parallel.halves`; ``workers=1``: one process).  None when the classes would
+        take more than :data:`MAX_BYTES`."""
         size = self.lattice.size
+        wanted = np.arange(size) if nodes is None else np.asarray(nodes, dtype=np.int64)
         parts = halves(self.lattice, workers)
         if parts is None:
-            return self.run(np.arange(size), progress, size)
+            return self.run(wanted, progress, len(wanted))
         lower, upper = parts
+        if nodes is not None:
+            inside = np.zeros(size, dtype=bool)
+            inside[wanted] = True
+            lower, upper = lower[inside[lower]], upper[inside[upper]]
         fields = SweepFigures.__dataclass_fields__
 
         def upper_half() -> dict[str, np.ndarray] | None:  # (only the child's nodes cross the pipe)
             figures = self.run(upper)
             return None if figures is None else {name: getattr(figures, name)[upper] for name in fields}
 
-        figures, theirs = in_two_processes(lambda: self.run(lower, progress, size), upper_half)
+        figures, theirs = in_two_processes(lambda: self.run(lower, progress, len(wanted)), upper_half)
         if figures is None or theirs is None:
             return None
         for name in fields:
             getattr(figures, name)[upper] = theirs[name]
         if progress is not None:
-            progress(size, size)
+            progress(len(wanted), len(wanted))
         return figures
 
     def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None) -> SweepFigures | None:

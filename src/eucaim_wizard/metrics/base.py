@@ -141,6 +141,23 @@ def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.
     return np.expm1(result) if how == "geometric-mean" else result
 
 
+def most_classes(frequency: FrequencyTable, lattice: Lattice) -> np.ndarray:
+    """For every lattice node, at most how many equivalence classes it has: the product of
+    the number of distinct labels each quasi-identifier's values of the table take at the
+    node's level, and never more than the table's distinct rows (generalizing only merges
+    classes).  Non-increasing under generalization, so a loss that falls with the number of
+    classes has a lower bound that is monotone (AECS, Discernibility).
+    """
+    base = frequency.base
+    per_level = []
+    for a, attribute in enumerate(frequency.attributes):
+        present = np.unique(base.codes[a]) if base.n_classes else np.zeros(0, dtype=np.int64)
+        per_level.append(np.array([len(np.unique(attribute.up(0, level)[present])) if level else len(present)
+                                   for level in range(attribute.n_levels)], dtype=float))
+    # products of whole numbers are exact below 2**53; above, they exceed the table's rows anyway
+    return np.minimum(lattice.combine(per_level, np.multiply), float(base.n_classes))
+
+
 class Metric:
     """Base class: a node's information loss and a lower bound for every node.
 
@@ -162,6 +179,13 @@ class Metric:
 
     label = ""
     exact_bound = False
+    #: the bound depends on little but the number of classes and prunes few nodes that
+    #: suppress records (AECS, Discernibility): a search that may suppress evaluates the
+    #: whole lattice in compiled code early (:class:`~eucaim_wizard.engine.evaluator.Evaluator`)
+    weak_bound = False
+    #: :meth:`loss_from_counts` scores every node (a listing of the lattice may then be
+    #: evaluated in compiled code)
+    from_counts = False
     monotonic = False
     bound: np.ndarray
     #: for every node, a lower bound of the loss of the node if it suppresses at least one
@@ -172,11 +196,12 @@ class Metric:
         raise NotImplementedError
 
     def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
-                         classes: int) -> float | None:
+                         classes: int, kept_squares: int) -> float | None:
         """The loss of a node from its levels and counts alone, where the metric needs no more
-        (Precision, Height, AECS): the same value :meth:`loss` gives on the node's classes, so
-        that a node judged by the compiled sweep is scored without grouping its classes.
-        ``None``: the metric needs the classes."""
+        (Precision, Height, AECS, Discernibility): the same value :meth:`loss` gives on the
+        node's classes, so that a node judged by the compiled sweep is scored without grouping
+        its classes.  The counts: records suppressed, classes kept, classes, and Σ size² over
+        the kept classes.  ``None``: the metric needs the classes."""
         return None
 
     def flat_shares(self) -> tuple[np.ndarray, np.ndarray] | None:

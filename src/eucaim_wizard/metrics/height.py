@@ -13,6 +13,7 @@ class Height(_MultiDimensional):
     """Height: the sum of the generalization levels (ARX ``MetricMDHeight``)."""
 
     exact_bound = True
+    from_counts = True
     monotonic_with_suppression = True
     label = "Height"
 
@@ -23,5 +24,5 @@ class Height(_MultiDimensional):
         return np.asarray(classes.levels, dtype=float)
 
     def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
-                         classes: int) -> float:
+                         classes: int, kept_squares: int) -> float:
         return aggregate(np.asarray(levels, dtype=float), self.weights, self.how)

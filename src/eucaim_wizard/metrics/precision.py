@@ -22,6 +22,8 @@ class Precision(_MultiDimensional):
     suppression", IJUFKS 10(5), 2002.  ARX: ``MetricMDNMPrecision``, ``MetricMDPrecision``.
     """
 
+    from_counts = True
+
     def __init__(self, *args, monotonic_variant: bool = False, **kwargs):
         self.variant_monotonic = monotonic_variant
         self.monotonic_with_suppression = monotonic_variant
@@ -44,7 +46,7 @@ class Precision(_MultiDimensional):
         return self._scores(classes.levels, float(classes.sizes[ok].sum()))
 
     def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
-                         classes: int) -> float:
+                         classes: int, kept_squares: int) -> float:
         return aggregate(self._scores(levels, self.n - suppressed), self.weights, self.how)
 
     def _scores(self, levels, kept: float) -> np.ndarray:
