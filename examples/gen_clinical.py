@@ -270,7 +270,7 @@ attributes:
   # what an attacker may know from elsewhere (a registry, a neighbour, the news)
   sex: {role: quasi-identifier, hierarchy: preset:sex}
   age_at_diagnosis: {role: quasi-identifier, hierarchy: preset:age}
-  date_of_diagnosis: {role: quasi-identifier, hierarchy: preset:date}
+  date_of_diagnosis: {role: quasi-identifier, hierarchy: preset:date, min_level: 1}  # never the day (EUCAIM: year and month)
   nationality: {role: quasi-identifier, hierarchy: preset:country-eu}
   site: {role: quasi-identifier, hierarchy: hierarchy_site.csv}   # site -> country -> region
   # quasi-identifiers this release does without (removed); to keep one, make it a

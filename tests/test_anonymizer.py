@@ -178,6 +178,17 @@ def test_infeasible_project_explains_what_would_work(tmp_path):
     assert "q dominates the class count" in message
     assert caught.value.exit_code == 3
     assert not (tmp_path / "out").exists()
+    # k = 1 protects no one: never advised (it was "lower k to 1 or less")
+    assert "lower k" not in message and "no k of 2 or more is feasible" in message
+
+
+def test_infeasible_advice_gives_the_largest_protective_k():
+    table = Table.from_columns({"q": ["a", "a", "a", "b", "b", "c"]})
+    h = Hierarchy([["a", "a"], ["b", "b"], ["c", "c"]])
+    project = Project(data=table, attributes={"q": {"role": "quasi-identifier", "hierarchy": h}},
+                      privacy=[KAnonymity(k=3)], suppression_limit=0.17)
+    with pytest.raises(InfeasibleError, match="lower k to 2 or less"):
+        anonymize_to_folder(project, "unused-out")
 
 
 def test_export_recheck_catches_a_wrong_output(tmp_path, monkeypatch):

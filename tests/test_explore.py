@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from eucaim_wizard import Hierarchy, Project, Table, anonymize
 from eucaim_wizard.cli import app
 from eucaim_wizard.errors import ProjectError
-from eucaim_wizard.explore import (NotAnonymousError, all_candidates, choose, explore, pareto_chart, pareto_front,
-                                   parse_levels, save_figure, select)
+from eucaim_wizard.explore import (Choice, NotAnonymousError, all_candidates, choose, explore, listed_candidates,
+                                   neighbourhood, pareto_chart, pareto_front, parse_levels, pick, save_figure, select)
 from eucaim_wizard.privacy import KAnonymity
 
 
@@ -179,9 +179,55 @@ def test_choose_needs_every_quasi_identifier(result):
 def test_parse_levels():
     assert parse_levels("age=3, sex=0") == {"age": 3, "sex": 0}
     assert parse_levels("marital-status=1") == {"marital-status": 1}
-    for bad, phrase in (("age", "name=level"), ("age=x", "name=level"), ("age=1,age=2", "twice"), ("", "empty")):
+    for bad, phrase in (("age", "without names"), ("age=x", "name=level"), ("age=1,age=2", "twice"), ("", "empty")):
         with pytest.raises(ProjectError, match=phrase):
             parse_levels(bad)
+
+
+def test_the_positional_levels_explore_prints_are_read_in_the_quasi_identifiers_order():
+    """`explore` printed 3,2,4 and `anonymize --levels 3,2,4` said "cannot read '3'"."""
+    qis = ["age", "sex", "zip"]
+    assert parse_levels("3,0,2", qis) == {"age": 3, "sex": 0, "zip": 2}
+    assert parse_levels(" 3, 0 ,2 ", qis) == {"age": 3, "sex": 0, "zip": 2}
+    for bad, phrase in (("3,0", "2 levels for 3"), ("3,x,2", "cannot read 'x'"), ("3,0,2,1", "4 levels for 3")):
+        with pytest.raises(ProjectError, match=phrase) as raised:
+            parse_levels(bad, qis)
+        assert "in the order age, sex, zip" in str(raised.value)
+
+
+def test_the_default_listing_is_the_checked_transformations_and_the_optimums_nearest(result, candidates):
+    """Bounded whatever the lattice: what the search checked (figures known) and the optimum's
+    nearest, breadth first (distance 1 before 2), the same nodes every time, with the figures
+    of a full listing."""
+    near = neighbourhood(result, 5)
+    lattice, optimum = result.lattice, result.outcome.optimum
+    assert near[0] == optimum and len(near) == 5 == len(set(near))
+    ring = set(lattice.predecessors(optimum)) | set(lattice.successors(optimum))
+    assert set(near[1:]) <= ring or ring <= set(near[1:])
+    listed = listed_candidates(result, limit=5)
+    known = {n for n, e in result.outcome.evaluations.items() if e.suppressed is not None}
+    assert [c.node for c in listed] == sorted(known | set(near))
+    full = {c.node: c for c in candidates}
+    for c in listed:
+        assert (c.anonymous, c.suppressed_records, c.equivalence_classes, c.min_class_size) == \
+            (full[c.node].anonymous, full[c.node].suppressed_records, full[c.node].equivalence_classes,
+             full[c.node].min_class_size)
+        assert math.isclose(c.information_loss, full[c.node].information_loss, rel_tol=1e-12)
+    assert [c.node for c in listed_candidates(result, limit=5)] == [c.node for c in listed]
+    assert len(listed_candidates(result, everything=True)) == result.lattice_size
+
+
+def test_pick_is_the_numbered_row_of_the_listing(result, candidates):
+    ranked = select(candidates, anonymous_only=True, sort="risk")
+    assert pick(candidates, 1, "risk") == ranked[0] and pick(candidates, 3, "risk") == ranked[2]
+    exploration = explore(result, candidates=candidates, sort="risk")
+    assert exploration.pick_of(ranked[2]) == 3
+    assert all(exploration.pick_of(c) is None for c in candidates if not c.anonymous)
+    with pytest.raises(ProjectError, match=f"numbers {len(ranked)} anonymous"):
+        pick(candidates, len(ranked) + 1, "risk")
+    assert Choice(pick=3, sort="risk", everything=True).resolve(result) == ranked[2].levels
+    with pytest.raises(ProjectError, match="not both"):
+        Choice(levels="age=1", pick=2)
 
 
 def test_chart_as_png_and_svg(result, candidates, tmp_path):
@@ -227,11 +273,43 @@ def test_explore_command(tmp_path):
                                    "--chart", str(tmp_path / "e.svg")], env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.output
     assert "Candidates of" in run.output and "Pareto front" in run.output
-    assert "levels in the order age, sex" in run.output
+    assert "levels of: age, sex" in run.output
     data = json.loads((tmp_path / "e.json").read_text())
     assert data["optimum"] == {"age": 1, "sex": 0}
     assert all(c["anonymous"] for c in data["candidates"])
     assert (tmp_path / "e.svg").exists()
+
+
+def test_explore_fits_80_columns_and_prints_the_line_to_paste(tmp_path):
+    """One column per attribute (abbreviated, with a legend), a # to --pick by, and the command
+    that releases the first row; every line of the tables within 80 columns."""
+    project = _files(tmp_path)
+    run = CliRunner().invoke(app, ["explore", str(project), "--sort", "risk"], env={"COLUMNS": "80"})
+    assert run.exit_code == 0, run.output
+    lines = run.output.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("#"))
+    assert header.split()[:3] == ["#", "age", "sex"]
+    rows = [line for line in lines if line[:1] in ("#", "─", "l") or line[:3].strip().isdigit()]
+    assert len(rows) > 5 and all(len(line) <= 80 for line in rows), max(rows, key=len)
+    assert f"to release a row: eucaim-wizard run {project} -o OUTDIR --pick 1 --sort risk" in run.output
+    paste = next(line for line in lines if "--levels" in line).split("--levels ")[1]
+    released = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "out"), "--levels", paste])
+    picked = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "out2"), "--pick", "1",
+                                      "--sort", "risk"])
+    assert released.exit_code == 0 and picked.exit_code == 0, released.output + picked.output
+    assert (tmp_path / "out" / "anonymized.csv").read_bytes() == (tmp_path / "out2" / "anonymized.csv").read_bytes()
+
+
+def test_anonymize_takes_the_levels_explore_prints(tmp_path):
+    project = _files(tmp_path)
+    run = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "out"), "--levels", "2,0"])
+    assert run.exit_code == 0, run.output
+    assert "(chosen, not the optimum): age=2, sex=0" in run.output
+    bad = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "o2"), "--levels", "2"])
+    assert bad.exit_code == 2 and "1 levels for 2 quasi-identifiers" in bad.output
+    both = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "o3"), "--levels", "2,0",
+                                    "--pick", "1"])
+    assert both.exit_code == 2 and "not both" in both.output
 
 
 def test_explore_command_user_errors(tmp_path):

@@ -4,6 +4,7 @@ identifiers in unmarked columns, the decision and the error -- never showing a v
 from __future__ import annotations
 
 import doctest
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -290,3 +291,59 @@ def test_python_and_re2_searches_give_the_same_findings(monkeypatch):
     python = check_table(table)
     monkeypatch.setattr(guard, "_PYTHON_REGEX_VALUES", 0)
     assert check_table(table) == python and {f.code for f in python} >= {"day-not-01", "identity-not-removed"}
+
+
+def _dated_project(tmp_path, min_level: int | None):
+    """Exact study dates as a quasi-identifier (preset:date: day, month, year, ...)."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    rows = ["StudyDate,PatientSex"] + [f"2023{m:02d}{d:02d},{s}" for m, d, s in zip(
+        rng.integers(1, 4, 300), rng.integers(2, 5, 300), rng.choice(["F", "M"], 300))]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    level = "" if min_level is None else f", min_level: {min_level}"
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n"
+        f"  StudyDate: {{role: quasi-identifier, hierarchy: preset:date{level}}}\n"
+        "  PatientSex: {role: quasi-identifier, hierarchy: preset:sex}\n"
+        "privacy:\n  - k-anonymity: {k: 2}\nsuppression_limit: 0.0\n")
+    from eucaim_wizard import load_project
+
+    return load_project(tmp_path / "project.yaml")
+
+
+def test_a_date_quasi_identifier_released_with_its_day_is_stopped_with_the_level_to_use(tmp_path):
+    """Exempt from the day check because it is generalized, a date released at level 0 kept
+    `20230515` in the output: the released level is judged, with the exact fix."""
+    from eucaim_wizard.release import anonymize_to_folder
+    from eucaim_wizard.validation import validate_project
+
+    project = _dated_project(tmp_path, None)
+    warning = [f for f in validate_project(project).findings if f.code == "day-level"]
+    assert warning and "set `min_level: 1`" in warning[0].message and warning[0].severity == "warning"
+    with pytest.raises(IdentifiedDataError) as raised:
+        anonymize_to_folder(project, tmp_path / "out")
+    message = str(raised.value)
+    assert "column StudyDate is released at level 0, which keeps the day" in message
+    assert "set `min_level: 1`" in message and "20230" not in message  # (no value quoted)
+    assert not (tmp_path / "out").exists()
+    confirmed = anonymize_to_folder(project, tmp_path / "out", confirmed_deidentified=True)
+    assert confirmed.transformation.levels["StudyDate"] == 0
+
+
+def test_a_date_released_as_a_month_is_not_flagged(tmp_path):
+    from eucaim_wizard.release import anonymize_to_folder
+    from eucaim_wizard.validation import validate_project
+
+    project = _dated_project(tmp_path, 1)
+    assert not [f for f in validate_project(project).findings if f.code in ("day-level", "day-not-01")]
+    outcome = anonymize_to_folder(project, tmp_path / "out")
+    assert outcome.transformation.levels["StudyDate"] >= 1
+    released = read_table_values(outcome.table_path, "StudyDate")
+    assert released and not any(re.fullmatch(r"\d{8}", v) for v in released)  # (months: 202302**)
+
+
+def read_table_values(path, column):
+    from eucaim_wizard.tables import read_table
+
+    return [str(v) for v in read_table(path).column(column).tolist()]

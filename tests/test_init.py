@@ -247,3 +247,39 @@ def test_a_preset_that_does_not_validate_is_not_set(data, tmp_path, monkeypatch)
     assert "\n  Modality: {role: quasi-identifier, hierarchy: preset:modality}\n" in text
     monkeypatch.undo()
     assert validate_project(tmp_path / "project.yaml").usable
+
+
+def test_what_init_writes_validates_as_it_is_with_times_and_exact_dates(tmp_path):
+    """The seed pack's table: `init` recognised HHMMSS times as times, then `validate` flagged
+    the column as a record identifier; and an exact-date quasi-identifier could release the
+    day.  Now the time column is a quasi-identifier the guard accepts, and the date gets
+    ``min_level`` above the day."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rows = 400
+    times = rng.choice(24 * 3600, rows, replace=False)
+    days = rng.integers(1, 28, rows)
+    lines = ["Patient_ID,Acquisition_Date,Acquisition_Time,Sex"] + [
+        f"P{i:04d},2023{m:02d}{d:02d},{t // 3600:02d}{t // 60 % 60:02d}{t % 60:02d},{s}"
+        for i, (m, d, t, s) in enumerate(zip(rng.integers(1, 13, rows), days, times, rng.choice(["F", "M"], rows)))]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
+    path = write_starting_project(tmp_path / "data.csv", tmp_path / "project.yaml")
+    project = load_project(path)
+    assert "Acquisition_Time" in project.quasi_identifiers
+    assert project.attributes["Acquisition_Date"].min_level == 1
+    report = validate_project(project)
+    assert report.usable, [f.message for f in report.findings]
+    assert [f.code for f in report.findings if f.severity != "info"] == []
+
+
+def test_the_seed_packs_table_gets_a_project_that_validates(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "shared" / "seed-pack" / "examples" / "synthetic_patient_data_v2.csv"
+    if not source.exists():
+        pytest.skip(f"{source} not found (../shared is not beside the checkout)")
+    shutil.copy(source, tmp_path / "data.csv")
+    report = validate_project(load_project(write_starting_project(tmp_path / "data.csv", tmp_path / "project.yaml")))
+    assert report.usable and not [f for f in report.findings if f.severity == "error"]

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eucaim_wizard import Hierarchy, read_table
 from eucaim_wizard.report import SECTIONS, render_pdf, report_charts
@@ -193,7 +195,7 @@ def test_search_figures_and_the_pareto_front(run):
     assert front and any(c["levels"] == result["optimum"]["levels"] for c in front)
     best = min(front, key=lambda c: c["information_loss"])
     assert best["levels"] == result["optimum"]["levels"]
-    assert f"{','.join(str(v) for v in best['levels'].values())} chosen {f.decimal(best['information_loss'])}" in text
+    assert f"{','.join(str(v) for v in best['levels'].values())} released {f.decimal(best['information_loss'])}" in text
 
 
 def test_the_chosen_transformation_has_the_outputs_risk(run):
@@ -201,8 +203,9 @@ def test_the_chosen_transformation_has_the_outputs_risk(run):
     assert search["highest_risk"] == pytest.approx(1 / optimum["min_class_size"])
     kept = 120 - optimum["suppressed_records"]
     assert search["average_risk"] == pytest.approx(optimum["equivalence_classes"] / kept)
-    assert (f"Its highest / average risk {f.decimal(search['highest_risk'])} / "
+    assert (f"highest / average risk {f.decimal(search['highest_risk'])} / "
             f"{f.decimal(search['average_risk'])}") in run["text"]
+    assert "released: the optimum" in run["text"] and run["report"]["search"]["least_loss"] is None
 
 
 def test_configuration_shows_weights_level_limits_and_population(run):
@@ -307,3 +310,32 @@ def test_hierarchy_sources_name_file_preset_and_builder(tmp_path):
     preset = hierarchy_source(project, "s")
     assert preset["kind"] == "preset" and preset["source"] == "preset:sex" and preset["origin"]
     assert hierarchy_source(project, "n")["kind"] == "builder"
+
+
+def test_a_column_is_widened_so_that_no_word_is_split_inside():
+    """"Manufacturer_Model" was printed "Manufacturer_Mo / del": a column gets the width of its
+    widest word, taken from the columns with room to spare; widths stay as given when the
+    words cannot all fit (a digest or a path may then wrap)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from eucaim_wizard.report._layout import BOLD, WIDTH, _widths_for_words, grid, register_fonts
+
+    register_fonts()
+    needed = stringWidth("Manufacturer_Model", BOLD, 8) + 7
+    widths = _widths_for_words([0.1, 0.5, 0.4], [needed, 20.0, 20.0])
+    assert widths[0] == needed > 0.1 * WIDTH and abs(sum(widths) - WIDTH) < 1e-6
+    assert widths[1] > widths[2]  # (both gave in proportion to their room)
+    assert _widths_for_words([0.5, 0.5], [0.9 * WIDTH, 0.9 * WIDTH]) == [0.5 * WIDTH, 0.5 * WIDTH]
+    table = grid(["quasi-identifier", "source"], [["Manufacturer_Model", "a preset"]], [0.1, 0.9], bold_first=True)
+    assert table._colWidths[0] >= needed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab c", min_size=0, max_size=30), min_size=1, max_size=12, unique=True))
+def test_chart_labels_of_different_values_are_never_the_same(labels):
+    """Two manufacturers cut to one "Siemens Magnetom …" label could not be told apart."""
+    from eucaim_wizard.report.charts import _MAX_LABEL, distinct_short
+
+    shown = distinct_short(labels)
+    assert len(set(shown)) == len(labels)
+    assert all(len(label) <= _MAX_LABEL + 5 for label in shown)

@@ -118,15 +118,16 @@ def test_pairs_of_attributes_rule_out_only_what_exhaustive_search_rules_out(proj
 def test_the_bound_of_every_node_is_at_most_its_loss_and_grows_upwards(project):
     """Every metric's bound (AECS's and Discernibility's from the most classes a node can
     have) is a lower bound of each node's loss, suppression included, and never falls when
-    one attribute is generalized further: what the search prunes by (to the last place)."""
+    one attribute is generalized further: what the search prunes by (to Loss's 10-decimal rounding)."""
     result = anonymize(project)
     lattice, bound = result.lattice, result.metric.bound
     for node in range(lattice.size):
         classes = result.evaluator.classes(node)
         assert len(classes.sizes) <= most_classes(result.frequency, lattice)[node]
         loss = result.evaluator.information_loss(node)
-        # (Loss's bound is a sum of logarithms, its loss a product: they may differ in the last place)
-        assert bound[node] <= loss or np.isclose(bound[node], loss, rtol=1e-12, atol=0.0)
+        # (Loss's loss is rounded to 10 decimals as ARX rounds it, its bound is not, and the bound
+        # is a sum of logarithms: they may differ by that rounding step)
+        assert bound[node] <= loss + 1.5e-10 * max(1.0, abs(loss))
         assert all(bound[below] <= bound[node] for below in lattice.predecessors(node))
 
 

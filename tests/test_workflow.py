@@ -20,7 +20,7 @@ from eucaim_wizard.workflow import STEPS, hierarchy_file_name, report_date, run_
 DATE = "2025-03-31"
 FAST = {"folds": 3, "models": ("naive-bayes",), "date": DATE}  # a test-sized classification
 OUTPUTS = {"anonymized.csv", "result.json", "risk.json", "utility.json", "report.json", "report.pdf",
-           "hierarchy_age.csv", "hierarchy_sex.csv", "hierarchy_zip.csv"}
+           "hierarchy_age.csv", "hierarchy_sex.csv", "hierarchy_zip.csv", "project.yaml"}
 
 
 def write_project(folder: Path, *, rows: int = 90, k: int = 3, suppression: float = 0.1, extra: str = "",
@@ -72,7 +72,10 @@ def test_a_run_writes_every_output_and_nothing_else(twice):
     folder, first, _ = twice
     assert {p.name for p in (folder / "out-a").iterdir()} == OUTPUTS
     assert set(first.files) == {"table", "result", "risk", "utility", "report_json", "report_pdf",
-                                "hierarchy:age", "hierarchy:sex", "hierarchy:zip"}
+                                "hierarchy:age", "hierarchy:sex", "hierarchy:zip", "project"}
+    # the project file as it was, its digest on the report's first page
+    assert (folder / "out-a" / "project.yaml").read_bytes() == (folder / "project.yaml").read_bytes()
+    assert first.report["summary"]["project_sha256"] == digest(folder / "project.yaml")
     assert all(path.parent == folder / "out-a" and path.exists() for path in first.files.values())
 
 
@@ -225,14 +228,63 @@ def test_xlsx_copy_has_the_same_rows_and_the_same_bytes_on_a_rerun(tmp_path):
     assert a.report["output"]["copies"] == [{"name": "anonymized.xlsx", "sha256": digest(a.files["xlsx"])}]
 
 
-def test_a_large_lattice_charts_only_the_transformations_the_search_checked(tmp_path):
+def test_a_large_lattice_charts_the_checked_transformations_and_the_optimums_nearest(tmp_path):
+    import eucaim_wizard.explore as explore_module
+
     project = write_project(tmp_path)
-    outcome = run_workflow(project, tmp_path / "out", classification=False, max_candidates=5, date=DATE)
+    outcome = run_workflow(project, tmp_path / "out", classification=False, max_candidates=5, around=7, date=DATE)
     search = outcome.report["search"]
-    assert search["lattice_size"] > 5
-    assert search["evaluated_for_chart"] == outcome.result.checked == search["anonymous_candidates"] + sum(
-        1 for node, e in outcome.result.outcome.evaluations.items() if not e.anonymous)
-    assert outcome.result.optimum.levels in [c["levels"] for c in search["pareto_front"]]
+    result = outcome.result
+    known = {node for node, e in result.outcome.evaluations.items() if e.suppressed is not None}
+    near = set(explore_module.neighbourhood(result, 7))
+    assert search["lattice_size"] > 5 and search["evaluated_for_chart"] == len(known | near) < search["lattice_size"]
+    assert search["listing"] == "the transformations the search checked and the optimum's nearest"
+    assert result.optimum.levels in [c["levels"] for c in search["pareto_front"]]
+
+
+def test_a_chosen_candidate_makes_the_whole_run_about_it(tmp_path):
+    """--pick / --levels: the table, result.json, risk, utility and the report are about the
+    chosen candidate; the report names the choice and shows the optimum beside it."""
+    from eucaim_wizard.explore import Choice, listed_candidates, pick
+
+    project = write_project(tmp_path)
+    outcome = run_workflow(project, tmp_path / "out", classification=False, date=DATE, choice=Choice(pick=2))
+    result = outcome.result
+    chosen = pick(listed_candidates(result), 2)
+    assert chosen.levels != result.optimum.levels
+    report = outcome.report
+    assert report["summary"]["transformation"] == chosen.levels
+    assert report["summary"]["chosen"] == {"how": "row 2 of the listing sorted by loss",
+                                           "optimum": result.optimum.levels}
+    assert report["summary"]["suppressed_records"] == chosen.suppressed_records
+    search = report["search"]
+    assert search["optimum"]["levels"] == chosen.levels  # (the released transformation)
+    assert search["least_loss"]["levels"] == result.optimum.levels
+    assert search["least_loss"]["information_loss"] == result.optimum.information_loss
+    assert search["alternatives"] and all(a["anonymous"] for a in search["alternatives"])
+    assert search["optimum"]["highest_risk"] == 1 / chosen.min_class_size
+    saved = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert saved["applied"]["levels"] == chosen.levels and saved["transformation"]["levels"] == chosen.levels
+    assert json.loads((tmp_path / "out" / "utility.json").read_text())["transformation"]["levels"] == chosen.levels
+    risk = json.loads((tmp_path / "out" / "risk.json").read_text())
+    assert risk["output"]["suppressed_records"] == chosen.suppressed_records
+    expected = result.anonymized_table(chosen.levels)
+    assert read_table(tmp_path / "out" / "anonymized.csv").column("age").tolist() == expected.column("age").tolist()
+    # the same candidate by its levels, positional as explore prints them: the same files
+    positional = ",".join(str(chosen.levels[q]) for q in result.quasi_identifiers)
+    again = run_workflow(project, tmp_path / "again", classification=False, date=DATE, choice=Choice(levels=positional))
+    assert digest(tmp_path / "again" / "anonymized.csv") == digest(tmp_path / "out" / "anonymized.csv")
+    assert again.report["summary"]["chosen"]["how"] == f"the chosen levels {positional}"
+
+
+def test_a_candidate_that_is_not_anonymous_is_refused_before_anything_is_written(tmp_path):
+    from eucaim_wizard.explore import Choice, NotAnonymousError
+
+    project = write_project(tmp_path)
+    with pytest.raises(NotAnonymousError, match="is not anonymous"):
+        run_workflow(project, tmp_path / "out", classification=False, date=DATE,
+                     choice=Choice(levels="age=0,sex=0,zip=0"))
+    assert not (tmp_path / "out").exists()
 
 
 def test_report_date_takes_source_date_epoch(monkeypatch):
@@ -265,3 +317,40 @@ def test_cli_run_exit_codes(tmp_path):
     assert runner.invoke(app, ["run", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "out")]).exit_code == 2
     help_text = runner.invoke(app, ["run", "--help"]).output
     assert "Example: eucaim-wizard run" in help_text
+
+
+def test_the_project_file_chooses_the_candidate_and_signs_the_release(tmp_path):
+    """`transformation:` releases a candidate without pinning min=max levels; `release:` is on
+    the report's first page with the project file's SHA-256."""
+    import pypdf
+
+    project = write_project(tmp_path, extra="transformation: {levels: \"3,1,2\"}\n"
+                                             "release: {curator: C. Urator, rationale: bands suffice, "
+                                             "approved_by: the DPO}\n")
+    outcome = run_workflow(project, tmp_path / "out", classification=False, date=DATE)
+    summary = outcome.report["summary"]
+    assert summary["transformation"] == {"age": 3, "sex": 1, "zip": 2}
+    assert summary["chosen"]["how"] == "the chosen levels 3,1,2, in the project file"
+    assert summary["release"] == {"curator": "C. Urator", "rationale": "bands suffice", "approved_by": "the DPO"}
+    assert summary["project_sha256"] == digest(project)
+    first_page = " ".join(pypdf.PdfReader(tmp_path / "out" / "report.pdf").pages[0].extract_text().split())
+    for phrase in ("chosen by the curator", "C. Urator", "bands suffice", "the DPO", digest(project)[:16]):
+        assert phrase in first_page
+    # the command line's choice wins over the project file's
+    from eucaim_wizard.explore import Choice
+
+    again = run_workflow(project, tmp_path / "again", classification=False, date=DATE,
+                         choice=Choice(levels={"age": 3, "sex": 1, "zip": 3}))
+    assert again.report["summary"]["transformation"] == {"age": 3, "sex": 1, "zip": 3}
+
+
+@pytest.mark.parametrize("entry, phrase", [
+    ("transformation: {levels: {age: 1}, pick: 2}", "not both"),
+    ("transformation: {sort: risk}", "give the levels"),
+    ("transformation: {pick: 0}", "greater than or equal to 1"),
+    ("release: {curator: x, signed: yes}", "signed"),
+])
+def test_a_wrong_choice_or_release_in_the_project_file_is_one_paragraph(tmp_path, entry, phrase):
+    project = write_project(tmp_path, extra=entry + "\n")
+    with pytest.raises(ProjectError, match=phrase):
+        load_project(project)

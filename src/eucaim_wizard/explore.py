@@ -25,14 +25,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ProjectError, WizardError
+from .explore_chart import pareto_chart, save_figure  # (re-exported: imported from here)
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from .anonymizer import Result, Transformation
 
 Progress = Callable[[int, int], None]
@@ -110,14 +108,152 @@ def all_candidates(result: Result, progress: Progress | None = None) -> list[Can
             for node, t in enumerate(result.evaluate_all(progress=progress))]
 
 
-def parse_levels(text: str) -> dict[str, int]:
-    """``"age=3,sex=0"`` → ``{"age": 3, "sex": 0}``.
+#: transformations the default listing evaluates around the optimum (besides those the search checked)
+NEIGHBOURHOOD = 500
+
+
+def neighbourhood(result: Result, limit: int = NEIGHBOURHOOD, fixed: Mapping[str, int] | None = None) -> list[int]:
+    """The ``limit`` transformations nearest the optimum (the bottom of the lattice when none
+    is anonymous): breadth first over one-level steps up and down, in id order at each
+    distance, so the same project always lists the same nodes.  With ``fixed`` levels, only
+    transformations that have them, from the optimum with those levels put in."""
+    lattice = result.lattice
+    start = result.outcome.optimum if result.outcome.optimum is not None else 0
+    keep = None
+    if fixed:
+        _check_partial_levels(result, fixed)
+        row = list(lattice.levels_of(start))
+        index = {q: i for i, q in enumerate(result.quasi_identifiers)}
+        for name, level in fixed.items():
+            row[index[name]] = level
+        start = lattice.node(row)
+        keep = {index[name]: level for name, level in fixed.items()}
+
+    def steps(node: int) -> list[int]:
+        near = lattice.predecessors(node) + lattice.successors(node)
+        if keep is None:
+            return near
+        return [m for m in near if all(lattice.row(m)[i] == level for i, level in keep.items())]
+
+    seen, ring, order = {start}, [start], [start]
+    while ring and len(order) < limit:
+        following = sorted({m for node in ring for m in steps(node)} - seen)
+        following = following[:limit - len(order)]
+        seen.update(following)
+        order.extend(following)
+        ring = following
+    return order
+
+
+def listed_candidates(result: Result, *, everything: bool = False, limit: int = NEIGHBOURHOOD,
+                      progress: Progress | None = None, levels: Mapping[str, int] | None = None) -> list[Candidate]:
+    """The candidates a listing shows, in lattice order: by default the transformations the
+    search checked (their figures are known) and the optimum's ``limit`` nearest
+    (:func:`neighbourhood`, evaluated now; with ``levels``, the nearest that have them) —
+    bounded whatever the lattice's size; with ``everything``, every transformation of the
+    lattice (:func:`all_candidates`, compiled where the models and metric allow)."""
+    if everything:
+        return all_candidates(result, progress)
+    status = _search_status(result)
+    evaluations = result.outcome.evaluations
+    known = {node for node, e in evaluations.items() if e.suppressed is not None}
+    todo = [node for node in neighbourhood(result, limit, levels) if node not in known]
+    nodes = sorted(known | set(todo))
+    listed = {}
+    for done, node in enumerate(todo, start=1):
+        listed[node] = candidate(node, result.evaluate(node), result.n_records, status(node))
+        if progress is not None:
+            progress(done, len(todo))
+    return [listed.get(node) or candidate(node, result.transformation(node), result.n_records, status(node))
+            for node in nodes]
+
+
+def pick(candidates: Iterable[Candidate], number: int, sort: SortKey = "loss") -> Candidate:
+    """The ``number``-th (from 1) anonymous candidate in ``sort`` order: the row ``explore``
+    numbers so in its listing (its ``#`` column).
 
     Raises
     ------
     ProjectError
-        For an entry that is not ``name=level`` with a whole number, or a name given twice.
+        When there are fewer anonymous candidates (the message says how many there are).
     """
+    ranked = select(candidates, anonymous_only=True, sort=sort)
+    if not 1 <= number <= len(ranked):
+        raise ProjectError(f"--pick {number} is not a row of the listing: it numbers {len(ranked):,} anonymous "
+                           f"candidate(s) sorted by {sort}, from 1; see `eucaim-wizard explore PROJECT --sort {sort}`")
+    return ranked[number - 1]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A candidate released instead of the optimum: by its ``levels`` (a mapping, or the text
+    of ``--levels``: ``name=level`` pairs or one level per quasi-identifier in the listing's
+    order), or by its number ``pick`` in the listing ``explore`` shows with the same
+    ``sort``, ``everything`` (``--all``) and ``around`` (see :func:`listed_candidates`).
+
+    >>> Choice(levels="age=2,sex=0").describe()
+    'the chosen levels age=2,sex=0'
+    >>> Choice(pick=3, sort="risk").describe()
+    'row 3 of the listing sorted by risk'
+    """
+
+    levels: Mapping[str, int] | str | None = None
+    pick: int | None = None
+    sort: SortKey = "loss"
+    everything: bool = False
+    around: int = NEIGHBOURHOOD
+
+    def __post_init__(self) -> None:
+        if self.levels is not None and self.pick is not None:
+            raise ProjectError("give either levels or pick (a row of the listing), not both")
+        if self.pick is not None and self.pick < 1:
+            raise ProjectError(f"pick {self.pick}: the listing numbers its anonymous candidates from 1")
+        if self.sort not in SORT_KEYS:
+            raise ProjectError(f"unknown sort key {self.sort!r}; use one of {', '.join(SORT_KEYS)}")
+
+    @property
+    def given(self) -> bool:
+        return self.levels is not None or self.pick is not None
+
+    def describe(self) -> str:
+        if self.pick is not None:
+            return f"row {self.pick} of the {'full ' if self.everything else ''}listing sorted by {self.sort}"
+        if isinstance(self.levels, str):
+            return f"the chosen levels {self.levels}"
+        return "the chosen levels " + ",".join(f"{q}={v}" for q, v in (self.levels or {}).items())
+
+    def resolve(self, result: Result, candidates: Sequence[Candidate] | None = None) -> dict[str, int] | None:
+        """The levels of the chosen candidate (None: none was chosen, release the optimum);
+        ``candidates`` saves listing them again."""
+        if self.pick is not None:
+            listed = candidates if candidates is not None else listed_candidates(
+                result, everything=self.everything, limit=self.around)
+            return dict(pick(listed, self.pick, self.sort).levels)
+        if self.levels is None:
+            return None
+        if isinstance(self.levels, str):
+            return parse_levels(self.levels, result.quasi_identifiers)
+        return {str(q): int(v) for q, v in self.levels.items()}
+
+
+def parse_levels(text: str, quasi_identifiers: Sequence[str] | None = None) -> dict[str, int]:
+    """``"age=3,sex=0"`` → ``{"age": 3, "sex": 0}``; with the project's ``quasi_identifiers``,
+    also the positional form the listings show, one level per quasi-identifier in their order
+    (``"3,0"`` → ``{"age": 3, "sex": 0}``).
+
+    Raises
+    ------
+    ProjectError
+        For an entry that is not ``name=level`` with a whole number, a name given twice, or a
+        positional list of the wrong length (or without the quasi-identifiers to read it by).
+
+    >>> parse_levels("age=3, sex=0")
+    {'age': 3, 'sex': 0}
+    >>> parse_levels("3,0", ["age", "sex"])
+    {'age': 3, 'sex': 0}
+    """
+    if "=" not in text and text.strip():
+        return _positional_levels(text, quasi_identifiers)
     levels: dict[str, int] = {}
     for part in (p.strip() for p in text.split(",")):
         if not part:
@@ -133,6 +269,22 @@ def parse_levels(text: str) -> dict[str, int]:
     if not levels:
         raise ProjectError("--levels is empty; give name=level pairs, e.g. --levels age=3,sex=0")
     return levels
+
+
+def _positional_levels(text: str, quasi_identifiers: Sequence[str] | None) -> dict[str, int]:
+    """One level per quasi-identifier, in the project's order (the form the listings print)."""
+    parts = [p.strip() for p in text.split(",")]
+    if quasi_identifiers is None:
+        raise ProjectError(f"cannot read --levels {text!r} without names here; write name=level pairs, "
+                           f"e.g. --levels age=3,sex=0")
+    qis = list(quasi_identifiers)
+    bad = [p for p in parts if not p.isdigit()]
+    if bad or len(parts) != len(qis):
+        what = f"cannot read {bad[0]!r}" if bad else f"{len(parts)} levels for {len(qis)} quasi-identifiers"
+        raise ProjectError(f"{what} in --levels {text!r}: give one whole-number level per quasi-identifier in "
+                           f"the order {', '.join(qis)} (as `explore` lists them), or name=level pairs, e.g. "
+                           f"--levels {','.join(f'{q}=0' for q in qis[:2])}")
+    return {q: int(p) for q, p in zip(qis, parts)}
 
 
 def _check_partial_levels(result: Result, levels: Mapping[str, int]) -> None:
@@ -216,12 +368,21 @@ class Exploration:
     risk: RiskKind
     filters: dict[str, Any] = field(default_factory=dict)
     optimum: dict[str, int] | None = None
+    #: node → its number for ``--pick`` (rank among the listing's anonymous candidates in the sort order)
+    picks: dict[int, int] = field(default_factory=dict)
+    #: transformations listed (before the filters)
+    listed: int = 0
+
+    def pick_of(self, c: Candidate) -> int | None:
+        return self.picks.get(c.node)
 
     def to_dict(self) -> dict[str, Any]:
         return {"quasi_identifiers": list(self.quasi_identifiers), "lattice_size": self.lattice_size,
-                "records": self.records, "filters": dict(self.filters), "matched": self.matched,
-                "optimum": self.optimum, "candidates": [c.to_dict() for c in self.candidates],
-                "pareto_risk": self.risk, "pareto_front": [c.to_dict() for c in self.pareto]}
+                "listed": self.listed, "records": self.records, "filters": dict(self.filters),
+                "matched": self.matched, "optimum": self.optimum,
+                "candidates": [{"pick": self.pick_of(c), **c.to_dict()} for c in self.candidates],
+                "pareto_risk": self.risk, "pareto_front": [{"pick": self.pick_of(c), **c.to_dict()}
+                                                           for c in self.pareto]}
 
 
 def explore(result: Result, *, anonymous_only: bool = False, max_loss: float | None = None,
@@ -249,9 +410,10 @@ def explore(result: Result, *, anonymous_only: bool = False, max_loss: float | N
     filters = {"anonymous_only": anonymous_only, "max_loss": max_loss, "max_risk": max_risk,
                "levels": dict(levels) if levels else None, "sort": sort, "top": top}
     optimum = result.optimum
+    picks = {c.node: number for number, c in enumerate(select(everything, anonymous_only=True, sort=sort), start=1)}
     return Exploration(list(result.quasi_identifiers), result.lattice_size, result.n_records, len(matching),
                        matching if top is None else matching[:max(top, 0)], pareto_front(matching, risk),
-                       risk, filters, None if optimum is None else dict(optimum.levels))
+                       risk, filters, None if optimum is None else dict(optimum.levels), picks, len(everything))
 
 
 def choose(result: Result, levels: Mapping[str, int]) -> Transformation:
@@ -293,64 +455,6 @@ def _not_anonymous_reason(result: Result, node: int, transformation: Transformat
             f"anonymous candidates with `eucaim-wizard explore PROJECT --anonymous-only`.")
 
 
-# -- the chart ---------------------------------------------------------------------------
-def pareto_chart(exploration: Exploration, *, everything: Sequence[Candidate] | None = None,
-                 title: str | None = None) -> Figure:
-    """A chart of risk against information loss: the anonymous candidates and their Pareto front.
-
-    Built on a :class:`matplotlib.figure.Figure` (no pyplot, no global state), so that a
-    report can draw it into its own page; :func:`save_figure` writes it as PNG or SVG.
-
-    Parameters
-    ----------
-    exploration
-        Gives the front, the risk kind and the optimum.
-    everything
-        The candidates drawn as points (default: the exploration's selected candidates).
-    """
-    from matplotlib.figure import Figure
-
-    points = [c for c in (everything if everything is not None else exploration.candidates) if c.anonymous]
-    figure = Figure(figsize=(7.0, 4.5), dpi=100, layout="constrained")
-    axes = figure.add_subplot()
-    kind = exploration.risk
-    if points:
-        axes.scatter([c.information_loss for c in points], [c.risk(kind) for c in points], s=10,
-                     color="#b8c4d6", label=f"anonymous candidates ({len(points):,})", zorder=1)
-    front = exploration.pareto
-    if front:
-        # the least risk reachable with at most a given loss: a staircase, drawn by rising loss
-        line = sorted(front, key=lambda c: c.information_loss)
-        axes.step([c.information_loss for c in line], [c.risk(kind) for c in line], where="post",
-                  color="#1f4e8c", linewidth=1.2, zorder=2)
-        axes.scatter([c.information_loss for c in front], [c.risk(kind) for c in front], s=28,
-                     color="#1f4e8c", label=f"Pareto front ({len(front)})", zorder=3)
-    optimum = [c for c in front + points if exploration.optimum is not None and c.levels == exploration.optimum]
-    if optimum:
-        axes.scatter([optimum[0].information_loss], [optimum[0].risk(kind)], s=90, facecolors="none",
-                     edgecolors="#c0392b", linewidths=1.5, label="optimum (least loss)", zorder=4)
-    axes.set_xlabel("information loss")
-    axes.set_ylabel(f"{kind} re-identification risk (prosecutor)")
-    axes.set_title(title or "Risk against information loss")
-    axes.grid(True, linewidth=0.3, alpha=0.6)
-    if points or front:
-        axes.legend(loc="upper right", fontsize="small", frameon=False)
-    return figure
-
-
-def save_figure(figure: Figure, path: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
-    """Write ``figure`` atomically as PNG or SVG (by the suffix of ``path``), never over an input."""
-    from .tables.output import atomic_output
-
-    path = Path(path)
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in ("png", "svg"):
-        raise ProjectError(f"cannot write a chart to {path}: use a .png or .svg file name")
-    metadata = {"Date": None} if kind == "svg" else {"Software": "eucaim-wizard"}
-    with atomic_output(path, inputs=protect) as out:
-        figure.savefig(out, format=kind, metadata=metadata)
-    return path
-
-
-__all__ = ["Candidate", "Exploration", "NotAnonymousError", "SORT_KEYS", "all_candidates", "candidate",
-           "choose", "explore", "pareto_chart", "pareto_front", "parse_levels", "save_figure", "select"]
+__all__ = ["NEIGHBOURHOOD", "Candidate", "Choice", "Exploration", "NotAnonymousError", "SORT_KEYS", "all_candidates",
+           "candidate", "choose", "explore", "listed_candidates", "neighbourhood", "pareto_chart", "pareto_front",
+           "parse_levels", "pick", "save_figure", "select"]

@@ -85,7 +85,7 @@ _PROFILE_DATES = ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate", "
 GUARD_CODES = frozenset({
     "identity-not-removed", "real-person-name", "filled-identifying-field", "vendor-uid", "day-not-01",
     "identifier-column", "email-address", "phone-number", "person-name", "dicom-uid", "record-id",
-    "free-text",
+    "free-text", "day-level",
 })
 
 # Patterns run on a column's distinct values with pyarrow (RE2: no look-arounds).
@@ -96,6 +96,9 @@ _PHONE = r"^((\+|00)[0-9][0-9 ().\-/]{6,}[0-9]|\(?[0-9]{2,4}\)?([ .\-/][0-9]{2,4
 _CARET_NAME = r"^[^\^]*[A-Za-z][^\^]*\^"
 _CODE = r"^[A-Za-z0-9][A-Za-z0-9_./\-]{3,63}$"
 _DATE_LIKE = re.compile(r"\d{8}|\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}")
+#: a time of day (DICOM TM ``HHMMSS.ffffff``, or ``HH:MM[:SS]``): what ``init`` proposes as a
+#: quasi-identifier with ``preset:time``, never a record identifier
+_TIME_LIKE = re.compile(r"([01]\d|2[0-3])([0-5]\d)([0-5]\d)(\.\d{1,6})?|([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?")
 _PLACEHOLDERS = {"anonymous", "anonymized", "anonymised", "anon", "removed", "unknown", "none", "null",
                  "patient", "phantom", "test", "qa", "deidentified", "de-identified", "redacted", "n/a",
                  "na", "xxx", "xxxx"}
@@ -197,6 +200,10 @@ def table_signs(table: Table, *, profile: str | None = "eucaim", handled: Iterab
                                        "holds dates with a day other than 01 (the EUCAIM profile "
                                        "keeps year and month)")
     return findings
+
+
+_DAY_KEPT = re.compile(r"^(1[89]|20)[0-9]{2}(0[1-9]|1[0-2])(0[2-9]|[12][0-9]|3[01])([0-9]{2}.*)?$"
+                       r"|^(1[89]|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[2-9]|[12][0-9]|3[01])([^0-9].*)?$")
 
 
 def unmarked_identifiers(table: Table, identifiers: Iterable[str] = ()) -> list[Finding]:
@@ -323,19 +330,20 @@ class _Column:
         return self.filled > 0 and bool(dated[self.nonempty].all())
 
     def day_not_01(self) -> np.ndarray:
-        """Dates (YYYYMMDD, YYYY-MM-DD, or a DT starting so) whose day is not 01."""
-        return self.matches(r"^[0-9]{4}-?[0-9]{2}-?[0-9]{2}") & ~self._search(r"^[0-9]{4}-?[0-9]{2}-?01")
+        """Dates (YYYYMMDD, YYYY-MM-DD, or a DT starting so) whose day is not 01 (a valid
+        month and day: a range of years such as ``2020-2024`` is no date)."""
+        return self.matches(_DAY_KEPT.pattern)
 
     def id_like(self) -> bool:
         """Nearly every record a distinct value, and nearly every value a code with a digit
-        (``P000123``, ``MRN-55012``, ``EUCAIM-3fa9...``; not a measurement, a small number
-        or a date)."""
+        (``P000123``, ``MRN-55012``, ``EUCAIM-3fa9...``; not a measurement, a small number,
+        a date or a time of day)."""
         distinct = int(self.nonempty.sum())
         if self.filled < _ID_MIN_VALUES or distinct < _ID_DISTINCT_SHARE * self.filled:
             return False
         code = self.matches(_CODE) & self._search(r"[0-9]")
         code &= ~self._search(r"^-?[0-9]{1,5}$") & ~self._search(r"^[-+]?[0-9]*\.[0-9]+$")
-        code &= ~self.where(lambda v: bool(_DATE_LIKE.fullmatch(v)), among=code)
+        code &= ~self.where(lambda v: bool(_DATE_LIKE.fullmatch(v) or _TIME_LIKE.fullmatch(v)), among=code)
         return code.sum() >= _ID_CODE_SHARE * distinct
 
     def finding(self, bad: np.ndarray, severity: str, code: str, what: str) -> list[Finding]:

@@ -107,6 +107,9 @@ class _PresetCheck:
     unknown_values: int = 0  #: distinct values the preset does not know (its Unknown branch)
     unknown_records: int = 0
     levels: int = 0  #: the levels of the fitted hierarchy
+    #: the lowest level to allow: above those that keep the day of a date (the EUCAIM profile
+    #: releases year and month only; see :func:`eucaim_wizard.released_dates.day_level_findings`)
+    min_level: int = 0
 
 
 def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Path) -> dict[str, _PresetCheck]:
@@ -127,6 +130,7 @@ def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Pat
     except WizardError as error:  # the presets cannot be written in a project at all
         return {name: _PresetCheck(False, str(error).split("; ")[0].rstrip(".")) for name in candidates}
     from .hierarchies.presets import load_library
+    from .released_dates import day_level_findings, first_level_without_day
 
     library = load_library()
     checks: dict[str, _PresetCheck] = {}
@@ -139,7 +143,11 @@ def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Pat
         unknown = set(library.get(preset).apply(values, column=name).unknown)
         counts = np.bincount(table.codes(name), minlength=len(values))
         records = int(sum(count for value, count in zip(values, counts) if value in unknown))
-        checks[name] = _PresetCheck(True, "", len(unknown), records, project.load_hierarchy(name).n_levels)
+        hierarchy = project.load_hierarchy(name)
+        no_day = 0
+        if any(f.where == name for f in day_level_findings(project)):
+            no_day = first_level_without_day(hierarchy, 0) or 0
+        checks[name] = _PresetCheck(True, "", len(unknown), records, hierarchy.n_levels, no_day)
     return checks
 
 
@@ -155,6 +163,10 @@ def _column_text(table: Table, suggestion: Suggestion, check: _PresetCheck | Non
             known = ("the preset knows every value" if not check.unknown_values else
                      f"{check.unknown_values:,} value(s) of {check.unknown_records:,} record(s) are not in the "
                      f"preset and go to its Unknown branch (`validate` names them)")
+            if check.min_level:
+                return (f"{text}; preset:{preset}: {known}; min_level {check.min_level}: the day of the date is never "
+                        f"released (the EUCAIM profile keeps year and month)",
+                        f"{{role: quasi-identifier, hierarchy: preset:{preset}, min_level: {check.min_level}}}")
             return f"{text}; preset:{preset}: {known}", f"{{role: quasi-identifier, hierarchy: preset:{preset}}}"
         if preset is not None:
             why = (f"preset:{preset} fits it but cannot be used here ({check.problem if check else 'not checked'}); "

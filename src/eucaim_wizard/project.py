@@ -14,16 +14,16 @@ A project is written as YAML (paths relative to the file) and validated with pyd
     metric: loss
 
 The same :class:`Project` can be built in code, with :class:`~eucaim_wizard.hierarchies.hierarchy.Hierarchy`
-objects and a :class:`~eucaim_wizard.tables.Table` in place of file names.
+objects and a :class:`~eucaim_wizard.tables.Table` in place of file names.  A column's
+settings (:class:`Attribute`, :class:`Role`) and the data file's (:class:`DataFormat`) are
+:mod:`.project_settings`'s, imported here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import yaml
@@ -31,125 +31,13 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
                       model_validator)
 
 from .hierarchies.builders import BuilderSpec
-from .errors import Finding, HierarchyError, ProjectError, WizardError
+from .errors import Finding, ProjectError, WizardError
 from .hierarchies.hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
+from .project_settings import (Attribute, DataFormat, ReleaseSettings, Role, TransformationSettings,  # (re-exported)
+                               _path_or)
 from .tables import Table, read_table
-
-
-def _path_or(value: Any, kind: type, message: str) -> Any:
-    """A file name (str or path-like, kept as str) or an in-memory ``kind``; else ``message``."""
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if not isinstance(value, (str, kind)):
-        raise ValueError(message)
-    return value
-
-
-class Role(str, Enum):
-    """What a column is to an attacker (the four roles of ARX)."""
-
-    IDENTIFIER = "identifier"  #: names a person directly; removed from every output
-    QUASI_IDENTIFIER = "quasi-identifier"  #: known to an attacker; generalized by a hierarchy
-    SENSITIVE = "sensitive"  #: to be protected (l-diversity, t-closeness, ...); kept as is
-    INSENSITIVE = "insensitive"  #: kept as is, not considered by the privacy models
-
-
-class Attribute(BaseModel):
-    """The configuration of one column."""
-
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
-
-    role: Role = Role.INSENSITIVE
-    hierarchy: str | Hierarchy | BuilderSpec | None = Field(
-        default=None, description="ARX hierarchy CSV (path relative to the project file), `preset:NAME`, "
-        "a builder spec `{builder: NAME, ...}`, or a Hierarchy"
-    )
-    min_level: int | None = Field(default=None, ge=0, description="lowest generalization level allowed")
-    max_level: int | None = Field(default=None, ge=0, description="highest generalization level allowed")
-    weight: float = Field(default=0.5, ge=0.0, le=1.0, description="attribute weight for the information-loss metric")
-    pseudonymize: bool = Field(default=False, description="identifier only: keep a keyed hash (HMAC-SHA-256) as a linkage key")
-    pseudonym_prefix: str = Field(default="", description="text put before every pseudonym, e.g. `EUCAIM-`")
-    secret_env: str | None = Field(default=None, description="environment variable holding the pseudonyms' secret")
-    secret_file: str | None = Field(default=None, description="file holding the pseudonyms' secret (relative to the project file)")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _settings_given(cls, value: Any) -> Any:
-        if value is None:  # `age:` with nothing after it
-            raise ValueError("give the column's settings, e.g. `{role: insensitive}` or "
-                             "`{role: quasi-identifier, hierarchy: FILE.csv}`")
-        if isinstance(value, dict) and "secret" in value:  # never echo it back in a message
-            raise ValueError("a secret is never written in the project file, which travels with the "
-                             "data; name where to read it with `secret_env: VARIABLE` or `secret_file: FILE`")
-        return value
-
-    @field_validator("hierarchy", mode="before")
-    @classmethod
-    def _hierarchy_is_a_file(cls, value: Any) -> Any:
-        if value is None or isinstance(value, BuilderSpec):
-            return value
-        if isinstance(value, dict):  # {builder: intervals, widths: [5, 10]}: checked now, built on the data
-            try:
-                return BuilderSpec.parse(value)
-            except HierarchyError as error:
-                raise ValueError(str(error).rstrip(".")) from None
-        if isinstance(value, str) and value.startswith("preset:"):
-            from .hierarchies.presets import check_preset_name
-
-            return check_preset_name(value)
-        return _path_or(value, Hierarchy, "must be the path of an ARX hierarchy CSV file (relative to "
-                        "the project file, e.g. `hierarchy: hierarchy_age.csv`), a preset "
-                        "(`hierarchy: preset:age`) or a builder (`hierarchy: {builder: intervals, "
-                        "widths: [5, 10]}`)")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Attribute:
-        if self.role is Role.QUASI_IDENTIFIER and self.hierarchy is None:
-            raise ValueError("a quasi-identifier needs a generalization hierarchy: add `hierarchy: "
-                             "FILE.csv` (ARX format, path relative to the project file), or give the "
-                             "column another role")
-        if self.min_level is not None and self.max_level is not None and self.min_level > self.max_level:
-            raise ValueError(f"min_level ({self.min_level}) is above max_level ({self.max_level}); "
-                             f"min_level must be at most max_level")
-        if self.role is not Role.QUASI_IDENTIFIER and (
-            self.min_level is not None or self.max_level is not None
-        ):
-            raise ValueError(f"min_level/max_level only apply to a quasi-identifier, and this "
-                             f"column's role is {self.role.value}")
-        given = [k for k in ("pseudonym_prefix", "secret_env", "secret_file") if getattr(self, k)]
-        if (self.pseudonymize or given) and self.role is not Role.IDENTIFIER:
-            keys = ["pseudonymize"] * self.pseudonymize + given
-            raise ValueError(f"{', '.join(keys)} only apply to a column of role identifier, and this "
-                             f"column's role is {self.role.value}")
-        if given and not self.pseudonymize:
-            raise ValueError(f"{', '.join(given)} given but not `pseudonymize: true`; add it to keep a "
-                             f"pseudonym, or remove them to drop the column")
-        if self.pseudonymize and (self.secret_env is None) == (self.secret_file is None):
-            raise ValueError("`pseudonymize: true` needs exactly one of `secret_env: VARIABLE` or "
-                             "`secret_file: FILE` to say where the secret is read (never the project file)")
-        return self
-
-
-class DataFormat(BaseModel):
-    """Options for reading the data file; anything not given is detected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: Literal["csv", "xlsx", "parquet"] | None = Field(
-        default=None, description="the file type, when its suffix does not tell it")
-    delimiter: str | None = None
-    encoding: str | None = None
-    quotechar: str | None = None
-    sheet: str | int | None = None
-
-    @field_validator("delimiter", "quotechar")
-    @classmethod
-    def _one_character(cls, value: str | None) -> str | None:
-        if value is not None and len(value) != 1:
-            raise ValueError("must be a single character (write a tab as \"\\t\")")
-        return value
 
 
 class Project(BaseModel):
@@ -169,6 +57,11 @@ class Project(BaseModel):
         The largest share of records (0–1) that may be suppressed.
     metric
         The information-loss model the search minimises (default: ARX's Loss).
+    transformation
+        The candidate the curator releases instead of the optimum
+        (:class:`~eucaim_wizard.project_settings.TransformationSettings`), if any.
+    release
+        Who releases the data and why (:class:`~eucaim_wizard.project_settings.ReleaseSettings`).
     base_dir
         Where relative paths are resolved (the project file's folder).
 
@@ -197,6 +90,8 @@ class Project(BaseModel):
         default=False, description="treat every privacy model as monotonic (ARX's practical "
         "monotonicity): faster with non-monotonic models, but the optimum may be missed")
     metric: MetricConfig = Field(default_factory=lambda: parse_metric("loss"))
+    transformation: TransformationSettings | None = None
+    release: ReleaseSettings | None = None
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: Path | None = Field(default=None, exclude=True)
     # hierarchies read from files, per attribute: (path, size, mtime) -> Hierarchy or the error

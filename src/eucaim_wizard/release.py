@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .anonymizer import Progress, Result, Transformation, anonymize
 from .errors import InfeasibleError, ProjectError
+from .explore import Choice
+from .released_dates import released_day_findings
 from .project import Project
 from .tables.output import write_json
 from .hierarchies.hierarchy import Hierarchy
@@ -44,10 +46,13 @@ def infeasible_advice(result: Result) -> str:
         # the largest k whose too-small classes fit within the suppression limit
         cumulative = np.cumsum(sizes)
         feasible_k = int(sizes[np.searchsorted(cumulative, limit, side="right")]) if cumulative[-1] > limit else 0
+        # k = 1 (or 0) is no protection: never advise it
+        lower = (f", or lower k to {feasible_k} or less" if feasible_k >= 2 else
+                 "; no k of 2 or more is feasible at these levels with this limit, so lowering k would not help")
         parts.append(
             f"even with every quasi-identifier at its highest allowed level, {needed:,} of {n:,} records "
             f"({needed / n:.1%}) are in classes smaller than k={k}: raise suppression_limit to at least "
-            f"{needed / n:.3f}, or lower k to {feasible_k} or less"
+            f"{needed / n:.3f}{lower}"
         )
     domains = sorted(
         ((len(np.unique(a.lookup[a.max_level][a.codes])), a.name, a.max_level) for a in result.frequency.attributes),
@@ -62,15 +67,33 @@ def infeasible_advice(result: Result) -> str:
     return "; ".join(parts) if parts else "allow higher generalization levels or more suppression"
 
 
+def chosen_levels(result, levels: dict[str, int] | Choice | None) -> dict[str, int] | None:
+    """The levels to release: those given (a mapping or a :class:`~eucaim_wizard.explore.Choice`),
+    else the project's choice (``transformation:``), else None (the optimum)."""
+    if isinstance(levels, Choice):
+        return levels.resolve(result) if levels.given else project_choice(result)
+    return dict(levels) if levels is not None else project_choice(result)
+
+
+def project_choice(result) -> dict[str, int] | None:
+    """The candidate the project file chooses (``transformation: {levels: …}`` or ``{pick: …}``), or None."""
+    settings = getattr(result.project, "transformation", None)
+    if settings is None:
+        return None
+    return settings.choice().resolve(result)
+
+
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
                         progress: Progress | None = None, confirmed_deidentified: bool = False,
-                        levels: dict[str, int] | None = None, table: Table | None = None) -> Outcome:
+                        levels: dict[str, int] | Choice | None = None, table: Table | None = None) -> Outcome:
     """Guard, search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
 
     Identifier columns are removed, except those marked ``pseudonymize: true``, which are
-    replaced by keyed pseudonyms.  With ``levels`` (one per quasi-identifier) that
-    transformation is applied instead of the optimum, if it is anonymous.  ``table`` is the
-    project's data when the caller has read it already.
+    replaced by keyed pseudonyms.  With ``levels`` (one per quasi-identifier, or a
+    :class:`~eucaim_wizard.explore.Choice`: levels or a row of the listing) that transformation
+    is applied instead of the optimum, if it is anonymous; without, the project's own choice
+    (``transformation:`` in the project file), if any.  ``table`` is the project's data when
+    the caller has read it already.
 
     Raises
     ------
@@ -90,10 +113,11 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     if confirmed_deidentified:
         findings = guard.acknowledged(findings)
     result = anonymize(project, table=table, progress=progress)
-    if levels is not None:
+    chosen = chosen_levels(result, levels)
+    if chosen is not None:
         from .explore import choose
 
-        transformation = choose(result, levels)  # refused, with the reason, if not anonymous
+        transformation = choose(result, chosen)  # refused, with the reason, if not anonymous
     elif not result.anonymous:
         raise InfeasibleError(
             f"no transformation of {project.data_path or 'the table'} satisfies "
@@ -102,6 +126,12 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
         )
     else:
         transformation = result.optimum
+    generalized = result.anonymized_table(transformation.levels, drop_suppressed=drop_suppressed)
+    # a date quasi-identifier is exempt from the day check because it is generalized: judge
+    # the level actually released
+    released = released_day_findings(generalized, project, dict(transformation.levels))
+    guard.require_deidentified(released, str(project.data_path or "the table"), confirmed=confirmed_deidentified)
+    findings += guard.acknowledged(released) if confirmed_deidentified else released
     if output.exists() and not output.is_dir():
         raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
     output.mkdir(parents=True, exist_ok=True)
@@ -110,8 +140,7 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     table_path = output / f"anonymized{suffix or '.csv'}"
     from .apply import saved_transformation
 
-    anonymized = pseudonymize_table(
-        result.anonymized_table(transformation.levels, drop_suppressed=drop_suppressed), project)
+    anonymized = pseudonymize_table(generalized, project)
     # everything result.json says is computed before any file is written, so that only a
     # failure to write can leave the folder with some of the files (each written atomically)
     saved = saved_transformation(result, transformation.levels)

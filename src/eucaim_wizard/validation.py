@@ -65,9 +65,11 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
     report.notes.extend(f"{where}: {note}" for note in table.notes)
     report.findings.extend(project.check_against(table))
     from . import guard
+    from .released_dates import day_level_findings
 
     report.findings.extend(_lattice_findings(project))
     signs = guard.check_table(table, project)  # does the table look identified?
+    signs += day_level_findings(project)  # may a date be released with its day?
     report.findings.extend(guard.acknowledged(signs) if confirmed_deidentified else signs)
     for name in project.quasi_identifiers:
         if name in table.columns:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ProjectError
+from .explore import NEIGHBOURHOOD, Choice
 from .release import hierarchy_file_name
 
 if TYPE_CHECKING:
@@ -164,7 +166,7 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
                  population: str | int | None = None, threshold: float = 0.2, target: str | None = None,
                  classification: bool = True, folds: int = 10, seed: int = 0, models: Sequence[str] | None = None,
                  n_jobs: int = 1, max_combination: int | None = None, max_candidates: int = 20_000,
-                 date: dt.date | str | None = None,
+                 date: dt.date | str | None = None, choice: Choice | None = None, around: int = NEIGHBOURHOOD,
                  progress: Progress | None = None, step: Step | None = None) -> RunOutcome:
     """Validate, guard, search, export and analyse ``project``; write every file into ``output``.
 
@@ -174,10 +176,8 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         A project, or the path of a project file.
     output
         The output folder (created if needed; files of an earlier run are replaced).
-    xlsx
-        Also write the anonymized table as ``anonymized.xlsx``.
-    drop_suppressed
-        Leave suppressed records out of the table instead of writing ``*``.
+    xlsx, drop_suppressed
+        Also write ``anonymized.xlsx``; leave suppressed records out instead of writing ``*``.
     confirmed_deidentified
         The curator confirms the data is de-identified although the guard finds signs of
         identified data (recorded in the outputs).
@@ -192,9 +192,14 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         Largest combination of quasi-identifiers for the attribute risk.
     max_candidates
         Every transformation of a lattice up to this size is evaluated for the chart of risk
-        against loss; in a larger lattice, only those the search checked.
+        against loss and the alternatives; in a larger lattice, those the search checked and
+        the optimum's ``around`` nearest (:func:`eucaim_wizard.explore.listed_candidates`).
     date
         The report's date (default: see :func:`report_date`).
+    choice
+        The candidate to release instead of the optimum (levels, or a row of the listing;
+        default: the project's ``transformation:``, else the optimum): every output is then
+        about it, and the report compares it with the optimum.
     progress, step
         Called with (done, total) for the whole run, and with the name of each step.
 
@@ -206,24 +211,18 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         Nothing is written then.
     """
     from . import __version__
-    from .project import load_project
     from .risk import analyze_risk, parse_population
     from .risk.sample import check_threshold
 
     tracker = _Tracker(progress, step)
     tracker.start("validating")
-    if not isinstance(project, (str, Path)):
-        loaded = project
-    else:
-        loaded = load_project(project)
     day = report_date(date)
     check_threshold(threshold)
     chosen_population = parse_population(population)
     if classification and folds < 2:
         raise ProjectError(f"cross-validation needs at least 2 folds, not {folds}: give --folds 2 or more "
                            f"(default 10), or --no-classification to skip it")
-    table = loaded.load_table()  # read once: validation, risk and the search use it
-    validation = _validate(loaded, confirmed_deidentified, table)
+    loaded, table, validation = _prepare(project, confirmed_deidentified)
     target, target_reason = choose_target(loaded, table.columns, target, classification)
     output = Path(output)
     if output.exists() and not output.is_dir():
@@ -233,6 +232,23 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
     risk_before = analyze_risk(loaded, table=table, threshold=threshold, population=chosen_population,
                                max_combination=max_combination, progress=tracker.sub)
 
+    def analyse(staging: Path) -> dict[str, Any]:
+        return _analyse_and_stage(
+            loaded, staging, tracker, table=table, validation=validation, risk_before=risk_before, xlsx=xlsx,
+            drop_suppressed=drop_suppressed, confirmed=confirmed_deidentified, population=chosen_population,
+            population_given=str(population) if population is not None else chosen_population.region or "",
+            threshold=threshold, target=target, target_reason=target_reason, folds=folds, seed=seed,
+            models=models, n_jobs=n_jobs, max_combination=max_combination, max_candidates=max_candidates, day=day,
+            version=__version__, choice=choice, around=around)
+
+    outcome, files = _staged(loaded, output, tracker, analyse)
+    tracker.finish()
+    return RunOutcome(output, files, seconds=tracker.seconds, **outcome)
+
+
+def _staged(project: Project, output: Path, tracker: _Tracker, analyse: Callable[[Path], dict[str, Any]]):
+    """``analyse`` writing into a hidden folder inside ``output``, then every file moved into
+    place; on any failure, nothing is left (``output`` removed again if this run made it)."""
     created = not output.exists()
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -241,15 +257,9 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         raise ProjectError(f"cannot write into the output folder {output} ({error.strerror}); choose a folder "
                            f"you can write to with -o.") from None
     try:
-        outcome = _analyse_and_stage(
-            loaded, staging, tracker, table=table, validation=validation, risk_before=risk_before, xlsx=xlsx,
-            drop_suppressed=drop_suppressed, confirmed=confirmed_deidentified, population=chosen_population,
-            population_given=str(population) if population is not None else chosen_population.region or "",
-            threshold=threshold, target=target, target_reason=target_reason, folds=folds, seed=seed,
-            models=models, n_jobs=n_jobs, max_combination=max_combination, max_candidates=max_candidates, day=day,
-            version=__version__)
+        outcome = analyse(staging)
         tracker.start("moving the files into place")
-        files = _move_into_place(loaded, staging, output, outcome.pop("files"))
+        files = _move_into_place(project, staging, output, outcome.pop("files"))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created:
@@ -259,8 +269,17 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
                 pass
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    tracker.finish()
-    return RunOutcome(output, files, seconds=tracker.seconds, **outcome)
+    return outcome, files
+
+
+def _prepare(project: Project | str | Path, confirmed: bool):
+    """The project (loaded from its file when a path is given), its table (read once: the
+    validation, the risk and the search use it) and its validation report."""
+    from .project import load_project
+
+    loaded = load_project(project) if isinstance(project, (str, Path)) else project
+    table = loaded.load_table()
+    return loaded, table, _validate(loaded, confirmed, table)
 
 
 def _validate(project: Project, confirmed: bool, table):
@@ -282,44 +301,71 @@ def _validate(project: Project, confirmed: bool, table):
 def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, table, validation, risk_before, xlsx: bool,
                        drop_suppressed: bool, confirmed: bool, population, population_given: str, threshold: float,
                        target: str | None, target_reason: str, folds: int, seed: int, models, n_jobs: int,
-                       max_combination: int | None, max_candidates: int, day: str, version: str) -> dict[str, Any]:
+                       max_combination: int | None, max_candidates: int, day: str, version: str,
+                       choice: Choice | None, around: int) -> dict[str, Any]:
     """Every step after the risk of the input, writing into ``staging``."""
-    import json
-
-    from .explore import all_candidates, candidate, explore
-    from .report import OutputFile, Settings, build_report, render_pdf, report_charts
+    from .explore import explore, listed_candidates
     from .risk import analyze_table
-    from .tables.output import write_bytes, write_json
-    from .release import anonymize_to_folder
-    from .tables import TableFormat, read_table, write_table
+    from .release import anonymize_to_folder, chosen_levels
     from .utility import MODELS, analyze_utility
 
     tracker.start("searching and exporting")
     exported = anonymize_to_folder(project, staging, drop_suppressed=drop_suppressed, progress=tracker.sub,
-                                   confirmed_deidentified=confirmed, table=table)
+                                   confirmed_deidentified=confirmed, table=table, levels=choice)
     result = exported.result
+    applied = exported.transformation
+    levels = dict(applied.levels)
     files: dict[str, Path] = {"table": exported.table_path, "result": exported.result_path}
 
     tracker.start("risk of the output")
-    node = result.outcome.optimum
-    risk_after = analyze_table(result.anonymized_table(), result.quasi_identifiers, threshold=threshold,
+    node = result.node_of(levels)
+    risk_after = analyze_table(result.anonymized_table(levels), result.quasi_identifiers, threshold=threshold,
                                population=population, max_combination=max_combination,
                                suppressed=result.suppressed_records(node), source=exported.table_path.name,
                                progress=tracker.sub)
 
     tracker.start("evaluating the candidates")
-    if result.lattice_size <= max_candidates:
-        candidates = all_candidates(result, tracker.sub)
-    else:  # too many to evaluate them all: the ones the search checked
-        candidates = [candidate(node, result.transformation(node), result.n_records, "checked")
-                      for node in sorted(result.outcome.evaluations)]
+    # every transformation where the lattice is small, else the search's and the optimum's nearest
+    candidates = listed_candidates(result, everything=result.lattice_size <= max_candidates, limit=around,
+                                   progress=tracker.sub)
     exploration = explore(result, candidates=candidates)
 
     tracker.start("utility")
-    utility = analyze_utility(result, target=target, models=tuple(models) if models else tuple(MODELS),
+    utility = analyze_utility(result, levels, target=target, models=tuple(models) if models else tuple(MODELS),
                               folds=folds, seed=seed, n_jobs=n_jobs, progress=tracker.sub)
 
     tracker.start("writing the report")
+    from .advice import next_steps
+
+    advice = next_steps(analysis=risk_before, project=project, table=table, result=result, levels=levels)
+    how = None
+    if chosen_levels(result, choice) is not None:
+        given = choice is not None and choice.given
+        how = choice.describe() if given else f"{project.transformation.choice().describe()}, in the project file"
+    files.update(_write_outputs(
+        project, staging, result=result, exported=exported, applied=applied, how=how, advice=advice,
+        validation=validation,
+        risk_before=risk_before, risk_after=risk_after, utility=utility, exploration=exploration,
+        candidates=candidates, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed=confirmed,
+        population_given=population_given, threshold=threshold, target=target, target_reason=target_reason,
+        folds=folds, seed=seed, day=day, version=version))
+    return {"files": files, "result": result, "risk_before": risk_before, "risk_after": risk_after,
+            "utility": utility, "report": json.loads(files["report_json"].read_text(encoding="utf-8"))}
+
+
+def _write_outputs(project: Project, staging: Path, *, result: Result, exported, applied, how: str | None,
+                   advice, validation, risk_before, risk_after, utility, exploration, candidates, xlsx: bool,
+                   drop_suppressed: bool, confirmed: bool, population_given: str, threshold: float,
+                   target: str | None, target_reason: str, folds: int, seed: int, day: str,
+                   version: str) -> dict[str, Path]:
+    """The files besides the table: the XLSX copy, the hierarchies and the project file used,
+    result.json completed, risk.json, utility.json, report.json and report.pdf."""
+    from .report import OutputFile, Settings, build_report, render_pdf, report_charts
+    from .tables import TableFormat, read_table, write_table
+    from .tables.output import write_bytes, write_json
+
+    files: dict[str, Path] = {}
+
     written = read_table(exported.table_path)
     extra = []
     if xlsx and exported.table_path.suffix.lower() != ".xlsx":  # (XLSX bytes depend only on the table)
@@ -332,9 +378,12 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
         project.load_hierarchy(name).write(staging / file_name, inputs=project.input_files)
         files[f"hierarchy:{name}"] = staging / file_name
         hierarchy_files[name] = file_name
+    if project.source is not None:  # the project file as it was, beside what it produced
+        files["project"] = staging / f"project{project.source.suffix or '.yaml'}"
+        write_bytes(files["project"], project.source.read_bytes(), inputs=project.input_files)
     saved = json.loads(exported.result_path.read_text(encoding="utf-8"))
     inputs = project.input_files
-    write_json(_result_json(saved, result, hierarchy_files), exported.result_path, inputs=inputs)
+    write_json(_result_json(saved, result, hierarchy_files, dict(applied.levels)), exported.result_path, inputs=inputs)
     files["risk"] = staging / "risk.json"
     write_json({"input": risk_before.to_dict(), "output": risk_after.to_dict()}, files["risk"], inputs=inputs)
     files["utility"] = staging / "utility.json"
@@ -344,28 +393,31 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
                         folds=folds, seed=seed, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed)
     output = OutputFile(name=exported.table_path.name, sha256=sha256_of(exported.table_path), rows=written.n_rows,
                         columns=list(written.columns), format=written.format.kind, extra=extra)
+    release = getattr(project, "release", None)
     report = build_report(project=project, result=result, validation=validation, guard=saved.get("guard", {}),
                           input_sha256=sha256_of(data_path) if data_path is not None else None,
                           risk_before=risk_before, risk_after=risk_after, utility=utility, exploration=exploration,
                           candidates=candidates, output=output, hierarchy_files=hierarchy_files, settings=settings,
-                          date=day, version=version)
+                          date=day, version=version, applied=applied, choice=how, advice=advice,
+                          release=None if release is None else release.model_dump(mode="json"),
+                          project_sha256=sha256_of(project.source) if project.source is not None else None)
     files["report_json"] = staging / "report.json"
     write_json(report, files["report_json"], inputs=inputs)
     files["report_pdf"] = staging / "report.pdf"
     pdf = render_pdf(report, report_charts(report, exploration, candidates))
     write_bytes(files["report_pdf"], pdf, inputs=inputs)
-    return {"files": files, "result": result, "risk_before": risk_before, "risk_after": risk_after,
-            "utility": utility, "report": report}
+    return files
 
 
-def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[str, str]) -> dict[str, Any]:
+def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[str, str],
+                 levels: dict[str, int] | None = None) -> dict[str, Any]:
     """``result.json`` of the export, without the search's time (it changes from run to run), with
     what ``eucaim-wizard apply`` needs; its hierarchies are the copies in the output folder."""
     from .apply import saved_transformation
 
     saved = dict(saved)
     saved["search"] = {k: v for k, v in saved["search"].items() if k != "seconds"}
-    extra = saved_transformation(result)
+    extra = saved_transformation(result, levels)
     for name, entry in extra["project"]["attributes"].items():
         if name in hierarchy_files:
             entry["hierarchy"] = hierarchy_files[name]

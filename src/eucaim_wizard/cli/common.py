@@ -77,6 +77,22 @@ CONFIRM_HELP = ("Go on although the de-identification guard finds signs of ident
                 "(you confirm the data is de-identified; recorded in the result).")
 
 
+def _remaining_column():
+    """rich's time remaining, shown only once a tenth of the work is done: before that an
+    estimate is a guess (a search that sits at 0 % for a second may end a second later)."""
+    from rich.progress import TimeRemainingColumn
+
+    class Remaining(TimeRemainingColumn):
+        def render(self, task):
+            from rich.text import Text
+
+            if not task.total or task.completed < 0.1 * task.total:
+                return Text("")
+            return super().render(task)
+
+    return Remaining()
+
+
 class progress_bar:
     """A rich progress bar on stderr that appears only when the work takes over a second."""
 
@@ -98,9 +114,10 @@ class progress_bar:
         if self._bar is None:
             if time.perf_counter() - self._start < 1.0 or not sys.stderr.isatty():
                 return
-            from rich.progress import Progress
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(console=err.rich, transient=True)
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                 TimeElapsedColumn(), _remaining_column(), console=err.rich, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=total)
         self._bar.update(self._task, completed=done, total=total)
@@ -108,3 +125,18 @@ class progress_bar:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+LEVELS_HELP = ("Release this candidate instead of the optimum: name=level pairs (age=3,sex=0) or one level per "
+               "quasi-identifier in the order `explore` lists them (3,0); refused, with the reason, if not anonymous.")
+PICK_HELP = "Release row N (the # column) of the listing `explore` shows with the same --sort and --all."
+
+
+def choice_from(levels: str | None, pick: int | None, sort: str = "loss", every: bool = False):
+    """The :class:`~eucaim_wizard.explore.Choice` of ``--levels`` / ``--pick`` (with ``--sort``,
+    ``--all``), or None when neither is given (the project's choice or the optimum)."""
+    if levels is None and pick is None:
+        return None
+    from ..explore import Choice
+
+    return Choice(levels=levels, pick=pick, sort=sort, everything=every)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import app, fail, out, progress_bar
+from .common import PICK_HELP, app, choice_from, err, fail, out, progress_bar
 from ..tables.output import write_json
 
 
@@ -42,6 +42,65 @@ def _load(project: Path):
         return loaded, anonymize(loaded, progress=progress)
 
 
+def _abbreviations(names: list[str], width: int) -> list[str]:
+    """Column headers of at most ``width`` characters, distinct: the initials of all words
+    but the last, then the last word (``PatientAge`` → ``PAge``, ``marital-status`` → ``mstat``)."""
+    import re
+
+    shown: list[str] = []
+    for name in names:
+        words = [w for w in re.split(r"[_\-\s.]+|(?<=[a-z0-9])(?=[A-Z])", name) if w] or [name]
+        head = "".join(w[0] for w in words[:-1])[: max(width - 2, 1)]
+        short = (head + words[-1])[:width] if len(name) > width else name
+        base, n = short, 2
+        while short in shown:
+            short = f"{base[:width - len(str(n))]}{n}"
+            n += 1
+        shown.append(short)
+    return shown
+
+
+def candidate_table(exploration, title: str, rows, *, risk: str = "highest", width: int = 80):
+    """The rich table of candidates: ``#`` (the number for ``--pick``), one column per
+    quasi-identifier (abbreviated to fit ``width`` columns), then anonymous, loss, suppressed
+    and risk; and the legend of the abbreviations."""
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    qis = exploration.quasi_identifiers
+    number_width = max(len(str(max(exploration.picks.values(), default=1))), 1)
+    fixed = (number_width + 1) + 5 + 7 + 8 + 8  # #, anon, loss, suppressed, risk (each with its space)
+    letters = max(2, min(5, (width - fixed - 9) // max(len(qis), 1) - 1))
+    headers = _abbreviations(qis, letters)
+    how = fixed + len(qis) * (letters + 1) + 9 <= width  # room for how the search knew it
+    table = RichTable(title=Text(title), box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                      padding=0, title_justify="left")  # (the box draws one space between columns)
+
+    def column(header: str, width: int, justify: str = "right") -> None:
+        table.add_column(header, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+
+    column("#", number_width)
+    for header in headers:
+        column(header, len(header))
+    column("anon", 4, "left")
+    if how:
+        column("search", 8, "left")
+    column("loss", 6)
+    column("suppr.", 7)
+    column(f"{'max' if risk == 'highest' else 'avg'} risk", 8)
+    for c in rows:
+        number = exploration.pick_of(c)
+        cells = [str(number) if number is not None else "", *(str(c.levels[q]) for q in qis),
+                 Text("yes" if c.anonymous else "no", style="green" if c.anonymous else "red")]
+        if how:
+            cells.append(c.search)
+        cells += [_number(c.information_loss), f"{c.suppressed_records:,}", _number(c.risk(risk))]  # type: ignore[arg-type]
+        table.add_row(*cells)
+    legend = ", ".join(f"{h} {q}" if h != q else q for h, q in zip(headers, qis))
+    return table, Text(f"levels of: {legend}")
+
+
 @app.command()
 def explore(
     project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
@@ -57,6 +116,11 @@ def explore(
     sort: Annotated[str, typer.Option("--sort", help="loss, risk or suppressed.")] = "loss",
     risk: Annotated[str, typer.Option("--risk",
         help="Risk for --max-risk and the Pareto front: highest or average.")] = "highest",
+    every: Annotated[bool, typer.Option("--all",
+        help="List every transformation of the lattice (default: those the search checked and the "
+             "optimum's nearest, see --around).")] = False,
+    around: Annotated[int, typer.Option("--around",
+        help="How many transformations nearest the optimum the default listing evaluates.")] = 500,
     json_path: Annotated[Optional[Path], typer.Option("--json",
         help="Also write the listing and the Pareto front as JSON.")] = None,
     chart: Annotated[Optional[Path], typer.Option("--chart",
@@ -64,25 +128,38 @@ def explore(
 ) -> None:
     """List candidate transformations: levels, anonymous or not, loss, suppression and risk.
 
-    Every transformation of the lattice is evaluated (the table view of ARX's lattice),
-    filtered, sorted and shown with the Pareto front of risk against information loss among
-    the anonymous candidates that match. Risks are prosecutor risks of the kept records:
-    highest = 1/smallest class, average = classes/kept records.
+    By default the transformations the search checked and the optimum's nearest (--around N),
+    so that the listing takes seconds whatever the lattice's size; --all evaluates every
+    transformation (the table view of ARX's lattice). Filtered, sorted and shown with the
+    Pareto front of risk against information loss among the anonymous candidates that match.
+    Risks are prosecutor risks of the kept records: highest = 1/smallest class, average =
+    classes/kept records. The # column numbers the anonymous candidates in the sort order:
+    `run`/`anonymize --pick N` (with the same --sort and --all) release row N.
 
     Example: eucaim-wizard explore examples/demo/project.yaml --anonymous-only --top 10 --chart front.png
     """
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
-    from ..errors import WizardError
-    from ..explore import all_candidates, explore as run_explore, parse_levels, pareto_chart, save_figure
+    from ..errors import ProjectError, WizardError
+    from ..explore import NEIGHBOURHOOD, explore as run_explore, listed_candidates, parse_levels, pareto_chart, save_figure
 
     try:
-        filters: dict[str, Any] = dict(anonymous_only=anonymous_only, max_loss=max_loss, max_risk=max_risk,
-                                       levels=parse_levels(levels) if levels else None, sort=sort, risk=risk)
+        if around < 1:
+            raise ProjectError(f"--around {around}: give how many transformations near the optimum to list (1 or more)")
         loaded, result = _load(project)
-        with progress_bar("evaluating every transformation") as progress:
-            everything = all_candidates(result, progress)
+        filters: dict[str, Any] = dict(anonymous_only=anonymous_only, max_loss=max_loss, max_risk=max_risk,
+                                       levels=parse_levels(levels, loaded.quasi_identifiers) if levels else None,
+                                       sort=sort, risk=risk)
+        size = result.lattice_size
+        pace = result.seconds / max(result.checked, 1)
+        if every:
+            err.print(f"listing all {size:,} transformations (the search's pace suggests up to "
+                      f"{_duration(pace * size)}; compiled where the models allow, faster)", markup=False)
+        elif size > around + result.checked:
+            err.print(f"listing the {result.checked:,} transformations the search checked and the {around:,} nearest "
+                      f"the optimum, of {size:,}; --all lists every one (up to {_duration(pace * size)} at the "
+                      f"search's pace)", markup=False)
+        with progress_bar("evaluating the transformations") as progress:
+            everything = listed_candidates(result, everything=every, limit=around, progress=progress,
+                                           levels=filters["levels"])
         exploration = run_explore(result, top=top, candidates=everything, **filters)
         protect = [project, *loaded.input_files]
         if chart is not None:  # every matching candidate as a point, not only the top N
@@ -92,34 +169,55 @@ def explore(
             write_json(exploration.to_dict(), json_path, inputs=protect)
     except WizardError as error:
         fail(error)
-    qis = exploration.quasi_identifiers
-    order = f"levels in the order {', '.join(qis)}"
-    table = RichTable(title=Text(f"Candidates of {project} (sorted by {sort})"), caption=Text(order))
-    width = 2 * len(qis) - 1
-    table.add_column("levels", min_width=width, no_wrap=True)
-    table.add_column("anonymous", no_wrap=True)
-    for column in ("loss", "suppressed", "classes", "max risk", "avg risk"):
-        table.add_column(column, justify="right", no_wrap=True)
-    for c in exploration.candidates:
-        table.add_row(",".join(str(c.levels[q]) for q in qis),
-                      Text(f"{'yes' if c.anonymous else 'no'}, {c.search}", style="green" if c.anonymous else "red"),
-                      _number(c.information_loss), f"{c.suppressed_records:,}", f"{c.equivalence_classes:,}",
-                      _number(c.highest_risk), _number(c.average_risk))
-    out.print(table)
-    out.print(f"{exploration.matched:,} of {exploration.lattice_size:,} transformations match; "
-              f"showing {len(exploration.candidates):,}", markup=False)
-    front = RichTable(title=Text(f"Pareto front: {risk} risk against information loss (anonymous candidates)"),
-                      caption=Text(order))
-    front.add_column("levels", min_width=width, no_wrap=True)
-    for column in ("information loss", f"{risk} risk", "suppressed"):
-        front.add_column(column, justify="right")
-    for c in exploration.pareto:
-        front.add_row(",".join(str(c.levels[q]) for q in qis), _number(c.information_loss),
-                      _number(c.risk(risk)), f"{c.suppressed_records:,}")  # type: ignore[arg-type]
-    out.print(front)
+    # (--pick numbers the default listing; one narrowed by --levels or --around is not it)
+    by_number = levels is None and around == NEIGHBOURHOOD
+    _print_listing(project, result, exploration, everything, sort=sort, risk=risk, every=every, by_number=by_number)
     for path, what in ((chart, "chart"), (json_path, "JSON")):
         if path is not None:
             out.print(f"wrote {what} {path}", markup=False)
+
+
+def _print_listing(project: Path, result, exploration, everything, *, sort: str, risk: str, every: bool,
+                   by_number: bool) -> None:
+    """The listing, the Pareto front, the line that releases the first anonymous row, and what
+    to do next."""
+    from ..advice import emptied
+    from .risk import print_next_steps
+
+    width = min(out.rich.width, 100)
+    table, legend = candidate_table(exploration, f"Candidates of {project} (sorted by {sort})",
+                                    exploration.candidates, risk=risk, width=width)
+    out.print(table)
+    out.rich.print(legend, soft_wrap=False)
+    scope = "" if exploration.listed == exploration.lattice_size else f" listed ({exploration.lattice_size:,} in the lattice)"
+    out.print(f"{exploration.matched:,} of {exploration.listed:,} transformations{scope} match; "
+              f"showing {len(exploration.candidates):,}", markup=False)
+    front, _ = candidate_table(exploration, f"Pareto front: {risk} risk against information loss",
+                               exploration.pareto, risk=risk, width=width)
+    out.print(front)
+    first = next((c for c in exploration.candidates if c.anonymous), None) or next(
+        (c for c in everything if exploration.pick_of(c) == 1), None)  # (the best when none is shown)
+    if first is not None:
+        number = exploration.pick_of(first)
+        flags = (" --sort " + sort if sort != "loss" else "") + (" --all" if every else "")
+        if by_number:
+            out.print(f"to release a row: eucaim-wizard run {project} -o OUTDIR --pick {number}{flags}", markup=False)
+            out.print(f"  or by its levels: --levels {first.levels_text}", markup=False)
+        else:
+            out.print(f"to release the first row: eucaim-wizard run {project} -o OUTDIR --levels {first.levels_text}",
+                      markup=False)
+    if first is not None:
+        print_next_steps(emptied(result, first.levels))
+
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration: "2 s", "3 min", "1.5 h"."""
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _print_utility(report) -> None:
@@ -195,7 +293,11 @@ def _print_utility(report) -> None:
 def utility(
     project: Annotated[Path, typer.Argument(help="The project file (YAML).")],
     levels: Annotated[Optional[str], typer.Option("--levels",
-        help="The transformation to analyse (default: the optimum), e.g. age=2,sex=0.")] = None,
+        help="The transformation to analyse (default: the project's choice, else the optimum): "
+             "age=2,sex=0, or one level per quasi-identifier in the order `explore` lists them.")] = None,
+    pick: Annotated[Optional[int], typer.Option("--pick", help=PICK_HELP)] = None,
+    sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
+    every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
     target: Annotated[Optional[str], typer.Option("--target",
         help="Attribute to predict in the classification analysis.")] = None,
     features: Annotated[Optional[str], typer.Option("--features",
@@ -224,7 +326,7 @@ def utility(
     from rich.text import Text
 
     from ..errors import ProjectError, WizardError
-    from ..explore import parse_levels
+    from ..release import chosen_levels
     from ..utility import analyze_utility
 
     try:
@@ -232,8 +334,9 @@ def utility(
         if pair is not None and len(pair) != 2:
             raise ProjectError(f"--contingency takes two attributes separated by a comma, not {contingency!r}")
         shown = _names(frequencies) or []
-        chosen = parse_levels(levels) if levels else None
+        choice = choice_from(levels, pick, sort, every)
         loaded, result = _load(project)
+        chosen = chosen_levels(result, choice)
         with progress_bar("classifying") as progress:
             report = analyze_utility(
                 result, chosen, target=target, features=_names(features),

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CONFIRM_HELP, app, fail, out, progress_bar
+from .common import CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, fail, out, progress_bar
 
 
 @app.command()
@@ -94,9 +94,10 @@ def anonymize(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for anonymized.<ext> and result.json.")],
     drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed", help="Remove suppressed records instead of writing '*'.")] = False,
     confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
-    levels: Annotated[Optional[str], typer.Option(
-        "--levels", help="Apply this candidate instead of the optimum, e.g. age=3,sex=0 (one level per "
-        "quasi-identifier; refused, with the reason, if it is not anonymous). See `explore`.")] = None,
+    levels: Annotated[Optional[str], typer.Option("--levels", help=LEVELS_HELP)] = None,
+    pick: Annotated[Optional[int], typer.Option("--pick", help=PICK_HELP)] = None,
+    sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
+    every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
 ) -> None:
     """Find the optimal anonymous transformation and write the anonymized table.
 
@@ -111,11 +112,7 @@ def anonymize(
 
     try:
         loaded = load_project(project)
-        chosen = None
-        if levels is not None:
-            from ..explore import parse_levels
-
-            chosen = parse_levels(levels)
+        chosen = choice_from(levels, pick, sort, every)
         with progress_bar("searching the lattice") as progress:
             outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
                                           confirmed_deidentified=confirmed, levels=chosen)
@@ -124,7 +121,8 @@ def anonymize(
     result = outcome.result
     applied = outcome.transformation
     shown = ", ".join(f"{name}={level}" for name, level in applied.levels.items())
-    which = "" if chosen is None else " (chosen levels, not the optimum)"
+    optimum = result.optimum
+    which = "" if optimum is not None and applied.levels == optimum.levels else " (chosen, not the optimum)"
     out.print(
         f"anonymous{which}: {shown}; information loss {applied.information_loss:.4f} ({result.metric_label}); "
         f"{applied.suppressed_records:,} of {result.n_records:,} records suppressed; "

@@ -57,11 +57,28 @@ def risk(
                                        progress=progress)
         if json_path is not None:
             write_json(analysis.to_dict(), json_path, inputs=inputs)
+        from ..advice import next_steps
+
+        # the levels to advise are read from the project's own data (an output given by --data
+        # is generalized already)
+        advice = next_steps(analysis=analysis, project=loaded, table=loaded.load_table() if data is None else None)
     except WizardError as error:
         fail(error)
     _print(analysis)
+    print_next_steps(advice)
     if json_path is not None:
         out.print(f"wrote {json_path}", markup=False)
+
+
+def print_next_steps(advice) -> None:
+    """The advice, under "What to do next" (nothing when there is none)."""
+    from rich.text import Text
+
+    if not advice:
+        return
+    out.print(Text("What to do next", style="bold"))
+    for item in advice:
+        out.print(Text(f"  - {item.text}"))
 
 
 def _print(analysis) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CONFIRM_HELP, app, err, fail, out
+from .common import CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, err, fail, out
 
 
 class _RunProgress:
@@ -64,6 +64,10 @@ def run(
     jobs: Annotated[int, typer.Option("--jobs", help="Processes for the random forest.")] = 1,
     date: Annotated[Optional[str], typer.Option(
         "--date", help="Date of the report, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).")] = None,
+    levels: Annotated[Optional[str], typer.Option("--levels", help=LEVELS_HELP)] = None,
+    pick: Annotated[Optional[int], typer.Option("--pick", help=PICK_HELP)] = None,
+    sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
+    every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
 ) -> None:
     """Validate, anonymize, analyse risk and utility, and write the PDF report: the whole job.
 
@@ -71,9 +75,12 @@ def run(
     (re-checked) -> risk of the output -> every candidate's risk and loss -> utility
     (quality, distributions, classification), then writes into OUTPUT: anonymized.<ext>
     (+ anonymized.xlsx with --xlsx), result.json, risk.json, utility.json, report.json,
-    report.pdf and hierarchy_<attribute>.csv for every quasi-identifier. Nothing is written
-    unless every step succeeds; a rerun with the same inputs on the same day writes the same
-    bytes. Exit code 2 for bad input, 3 when no transformation is anonymous.
+    report.pdf, hierarchy_<attribute>.csv for every quasi-identifier and a copy of the
+    project file. With --levels or --pick (or `transformation:` in the project file) the
+    whole run is about that candidate instead of the optimum, and the report compares the
+    two. Nothing is written unless every step succeeds; a rerun with the same inputs on the
+    same day writes the same bytes. Exit code 2 for bad input, 3 when no transformation is
+    anonymous.
 
     Example: eucaim-wizard run examples/demo/project.yaml -o out/demo
     """
@@ -82,11 +89,13 @@ def run(
 
     started = time.perf_counter()
     try:
+        choice = choice_from(levels, pick, sort, every)
         with _RunProgress() as progress:
             outcome = run_workflow(
                 project, output, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed,
                 population=population, threshold=threshold, target=target, classification=not no_classification,
-                folds=folds, seed=seed, n_jobs=jobs, date=date, progress=progress, step=progress.step)
+                folds=folds, seed=seed, n_jobs=jobs, date=date, choice=choice, progress=progress,
+                step=progress.step)
     except WizardError as error:
         fail(error)
     _summary(outcome, time.perf_counter() - started)
@@ -99,8 +108,9 @@ def _summary(outcome, seconds: float) -> None:
 
     report = outcome.report
     s = report["summary"]
+    chosen = s.get("chosen")
     lines = [
-        f"anonymous: {f.levels(s['transformation'])}",
+        f"anonymous: {f.levels(s['transformation'])}" + (f" (chosen: {chosen['how']}; not the optimum)" if chosen else ""),
         f"suppressed {f.count(s['suppressed_records'])} of {f.count(s['records'])} records "
         f"({f.share(s['suppressed_share'])})",
     ]
@@ -118,12 +128,16 @@ def _summary(outcome, seconds: float) -> None:
     ]
     for line in lines:
         out.print(Text(line))
+    from .risk import print_next_steps
+    from ..advice import Advice
+
+    print_next_steps([Advice(a["kind"], tuple(a["attributes"]), a["text"], a.get("level")) for a in s.get("next_steps", [])])
     # one line per file, never folded: the paths can be copied
     out.print(Text(f"written to {outcome.output}:", style="bold"))
     labels = {"table": "anonymized table", "xlsx": "anonymized table (Excel)", "report_pdf": "report (PDF)",
               "report_json": "report (JSON)", "result": "search and transformation", "risk": "risk, input and output",
-              "utility": "utility"}
-    for key in ("table", "xlsx", "report_pdf", "report_json", "result", "risk", "utility"):
+              "utility": "utility", "project": "the project file used"}
+    for key in ("table", "xlsx", "report_pdf", "report_json", "result", "risk", "utility", "project"):
         if key in outcome.files:
             out.print(Text(f"  {labels[key] + ':':<28}{outcome.files[key]}"))
     hierarchies = [path.name for key, path in outcome.files.items() if key.startswith("hierarchy:")]

@@ -115,6 +115,11 @@ class Lattice:
         row = self.row(node)
         return [node - s for s, level, low in zip(self._strides, row, self._lows) if level > low]
 
+    def successors(self, node: int) -> list[int]:
+        """Nodes one level more general in exactly one quasi-identifier."""
+        row = self.row(node)
+        return [node + s for s, level, high in zip(self._strides, row, self._highs) if level < high]
+
     def box_above(self, node: int) -> tuple[slice, ...]:
         """The nodes at least as general as ``node``, as slices of an array of :attr:`shape`."""
         return tuple(slice(level - low, None) for level, low in zip(self.row(node), self._lows))

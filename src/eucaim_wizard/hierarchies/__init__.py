@@ -1,7 +1,8 @@
 """Generalization hierarchies: the ARX hierarchy CSV format, builders fitted to a column's
 values, and the EUCAIM preset library.
 
-* :mod:`.hierarchy` — :class:`~.hierarchy.Hierarchy` (read, check, write ARX CSV files).
+* :mod:`.hierarchy` — :class:`~.hierarchy.Hierarchy` (read, check, write ARX CSV files), over
+  :mod:`.csv_parsing` (the text of a hierarchy CSV: delimiter, header, records).
 * :mod:`.builders` — :class:`~.builders.BuilderSpec` and :func:`~.builders.build`: intervals,
   dates and times, DICOM ages, masking, ordered and mapped values, field strengths, ICD-O-3.
 * :mod:`.presets` — the preset library (``hierarchy: preset:NAME``), whose files ship in

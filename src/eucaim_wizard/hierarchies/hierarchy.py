@@ -6,6 +6,7 @@ usually ``*``).  ARX reads it with ``Hierarchy.create(file, charset, ';')``: no 
 every row the same number of columns [1]_.  The files curators actually have (the EUCAIM
 Wizard pack) also use ``,``, CRLF and a header row, so reading detects and notes those;
 structural defects become :class:`~eucaim_wizard.errors.Finding` objects, not crashes.
+Splitting the text into cells (quoting, delimiter and header detection) is :mod:`.csv_parsing`'s.
 
 References
 ----------
@@ -21,9 +22,7 @@ References
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import re
 from collections import Counter
@@ -33,17 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Finding, HierarchyError
+from .csv_parsing import _DELIMITERS, _detect_delimiter, _header_reasons, _records
 
 __all__ = ["Hierarchy", "read_hierarchy", "parse_hierarchy_text", "has_errors"]
 
-_DELIMITERS = (";", ",", "\t", "|")  # ';' first: ARX's default wins ties (e.g. "29;[20,30[;*")
-_TITLE_WORDS = {
-    "level", "interval", "group", "category", "country", "continent", "region", "model",
-    "vendor", "manufacturer", "modality", "device", "gender", "sex", "weight", "age",
-    "hierarchy", "original", "generalization", "value",
-}
-_LEVEL_TITLE = re.compile(r"^(level|l)[ _-]?\d+$", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _EXAMPLES = 10
 
 
@@ -384,81 +376,6 @@ def read_hierarchy(path: str | os.PathLike, *, delimiter: str | None = None, enc
                                      has_header=has_header)
     hierarchy.notes[:0] = notes
     return hierarchy
-
-
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Parse quote-aware records as (first physical line, cells), skipping blank lines."""
-    lines: list[str] = []
-
-    def feed():
-        for line in io.StringIO(text, newline=""):
-            lines.append(line)
-            yield line
-
-    reader = csv.reader(feed(), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
-    records, start = [], 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as error:
-            raise HierarchyError(f"line {start}: malformed quoting ({error}); a quoted cell must end "
-                                 f"with '\"' and quotes inside it must be doubled.") from error
-        end = reader.line_num
-        # A physical line of only whitespace is blank; '""' (an empty value) is not.
-        if not (end == start and not lines[start - 1].strip()):
-            records.append((start, cells))
-        start = end + 1
-
-
-def _detect_delimiter(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
-    best = None
-    for candidate in _DELIMITERS:
-        try:
-            records = _records(text, candidate)
-        except HierarchyError:
-            continue
-        # The first row may be a header of another length: judge consistency on the rest.
-        counts = [len(cells) for _, cells in (records[1:] or records)]
-        if not counts:
-            return candidate, records
-        width, agree = Counter(counts).most_common(1)[0]
-        if width > 1 and agree == len(counts):
-            return candidate, records
-        if width > 1 and (best is None or agree / len(counts) > best[0]):
-            best = (agree / len(counts), candidate, records)
-    if best is not None:  # no consistent candidate: the best one, to report ragged rows
-        return best[1], best[2]
-    return ";", _records(text, ";")  # one column everywhere: a single-level hierarchy
-
-
-def _header_reasons(first: list[str], rest: list[list[str]], width: int) -> list[str]:
-    """Why the first record looks like a header (empty list: it does not). See parse_hierarchy_text."""
-    if len(first) > width and any(cell.strip() for cell in first[width:]):
-        return []
-    first = (first + [""] * width)[:width]
-    if width < 2 or not rest:
-        return []
-    for j in range(1, width):
-        if any(row[j] == first[j] for row in rest if len(row) == width):
-            return []  # shares a generalization with real rows: it is a real row
-    titles = [cell for cell in first if cell.strip()]
-    if len(set(titles)) != len(titles):
-        return []  # e.g. "Male;Male;Male": a singleton branch, not column titles
-    tops = {row[-1] for row in rest if len(row) == width}
-    reasons = []
-    words = {w.lower() for cell in first for w in re.split(r"[^A-Za-z]+", cell) if w}
-    if words & _TITLE_WORDS or any(_LEVEL_TITLE.match(cell.strip()) for cell in first):
-        reasons.append("column titles")
-    if not first[-1].strip() and all(row[-1].strip() for row in rest if len(row) == width):
-        reasons.append("empty last cell")
-    if len(rest) >= 2:
-        if len(tops) == 1:
-            reasons.append(f"the other rows all end in {next(iter(tops))!r}")
-        if not _NUMBER.match(first[0].strip()) and all(_NUMBER.match(row[0].strip()) for row in rest):
-            reasons.append("non-numeric first cell above numeric values")
-    return reasons
 
 
 def parse_hierarchy_text(text: str, *, delimiter: str | None = None, source: str = "<text>",

@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
 PAGE = A4
@@ -125,8 +126,18 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequen
     for row in rows:
         data.append([value if isinstance(value, Paragraph) else cell(value, style_of(i, value))
                      for i, value in enumerate(row)])
+    register_fonts()  # (to measure the words)
+    needed = [0.0] * len(widths)  # the widest word of each column (names such as Manufacturer_Model)
+    for r, row in enumerate([header, *rows]):
+        for i, value in enumerate(row):
+            if not isinstance(value, Paragraph) and i < len(needed) and i not in mono:
+                style = STYLES["cell-bold" if r == 0 or (bold_first and i == 0) else style_of(i, value)]
+                words = str(value).split() or [""]
+                widest = max(stringWidth(w, style.fontName, style.fontSize) for w in words) + 7
+                if widest <= 0.45 * WIDTH:  # (a path or a digest may wrap anywhere)
+                    needed[i] = max(needed[i], widest)
     kind = _WholeTable if whole else Table
-    table = kind(data, colWidths=[w * WIDTH for w in widths], repeatRows=1, hAlign="LEFT", spaceAfter=6)
+    table = kind(data, colWidths=_widths_for_words(widths, needed), repeatRows=1, hAlign="LEFT", spaceAfter=6)
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), SANS),  # the cells are paragraphs, but a table sets a font anyway
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BACKGROUND),
@@ -142,6 +153,18 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequen
         commands.append(("LINEBELOW", (0, index + 1), (-1, index + 1), 0.8, RULE))
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _widths_for_words(shares: Sequence[float], needed: Sequence[float]) -> list[float]:
+    """Column widths (points) from their ``shares`` of the text column, widened where a column's
+    widest word would otherwise be split inside ("Manufacturer_Mo / del"), the room taken from
+    the columns with the most to spare; unchanged when the words cannot all fit."""
+    widths = [share * WIDTH for share in shares]
+    short = sum(max(n - w, 0.0) for w, n in zip(widths, needed))
+    spare = [max(w - n, 0.0) for w, n in zip(widths, needed)]
+    if short == 0 or sum(spare) < short:
+        return widths
+    return [max(w, n) if n > w else w - short * s / sum(spare) for w, n, s in zip(widths, needed, spare)]
 
 
 def key_values(pairs: Sequence[tuple[str, object]], *, key_width: float = 0.32,

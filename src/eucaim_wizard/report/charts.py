@@ -41,12 +41,37 @@ def short(label: str, limit: int = _MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def candidates_chart(exploration, candidates) -> Figure:
-    """Risk against information loss of the anonymous candidates, the Pareto front and the
-    chosen transformation (:func:`eucaim_wizard.explore.pareto_chart`, sized for the page)."""
+def distinct_short(labels: list[str], limit: int = _MAX_LABEL) -> list[str]:
+    """Each label :func:`short`, but never two the same where the labels differ: those that
+    would collide keep their start and their end (``Siemens Mag…Prisma``), and any left the
+    same are numbered.
+
+    >>> distinct_short(["Siemens Magnetom Prisma", "Siemens Magnetom Vida", "GE"], 18)
+    ['Siemens Mag…Prisma', 'Siemens Magne…Vida', 'GE']
+    """
+    shown = [short(label, limit) for label in labels]
+    counts: dict[str, int] = {}
+    for label in shown:
+        counts[label] = counts.get(label, 0) + 1
+    for i, label in enumerate(labels):
+        if counts[shown[i]] > 1 and len(label) > limit:
+            tail = label.split()[-1] if label.split() and len(label.split()[-1]) < limit // 2 else label[-(limit // 2):]
+            shown[i] = label[: limit - 1 - len(tail)] + "…" + tail
+    seen: dict[str, int] = {}
+    for i, label in enumerate(shown):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            shown[i] = f"{label} ({seen[label]})"
+    return shown
+
+
+def candidates_chart(exploration, candidates, released=None) -> Figure:
+    """Risk against information loss of the anonymous candidates, the Pareto front, the
+    optimum and the ``released`` levels when the curator chose others
+    (:func:`eucaim_wizard.explore.pareto_chart`, sized for the page)."""
     from ..explore import pareto_chart
 
-    figure = pareto_chart(exploration, everything=candidates,
+    figure = pareto_chart(exploration, everything=candidates, released=released,
                           title="Anonymous candidates: highest risk against information loss")
     figure.set_size_inches(FULL_WIDTH, 3.6)
     axes = figure.axes[0]
@@ -137,7 +162,7 @@ def distribution_chart(attribute: str, original: Sequence[tuple[str, int]], anon
         axes.bar(x, [100 * c / total for _, c in pairs], 0.8, color=colours)
         step = max(1, -(-len(pairs) // _MAX_TICKS))
         ticks = x[::step]
-        labels = [short(pairs[i][0]) for i in ticks]
+        labels = distinct_short([pairs[i][0] for i in ticks])
         # upright when the labels fit side by side (about 6 characters per bar at this size)
         upright = sum(len(label) + 1 for label in labels) <= 6 * len(ticks) and len(ticks) <= 8
         axes.set_xticks(ticks, labels, rotation=0 if upright else 90, fontsize=7)
@@ -155,7 +180,9 @@ def report_charts(report: dict, exploration=None, candidates=None) -> dict[str, 
     is given), ``risk_distribution`` and ``distribution:ATTRIBUTE`` for each quasi-identifier."""
     charts: dict[str, bytes] = {}
     if exploration is not None:
-        charts["candidates"] = png(candidates_chart(exploration, candidates))
+        search = report.get("search", {})
+        released = search["optimum"]["levels"] if search.get("least_loss") else None
+        charts["candidates"] = png(candidates_chart(exploration, candidates, released))
     distribution = report["risk"]["distribution"]
     charts["risk_distribution"] = png(risk_distribution_chart(distribution["before"], distribution["after"]))
     for item in report["utility"]["distributions"]:

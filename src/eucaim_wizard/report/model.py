@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..anonymizer import Result
+    from ..anonymizer import Result, Transformation
     from ..explore import Candidate, Exploration
     from ..project import Project
     from ..risk import RiskAnalysis
@@ -64,11 +64,19 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
                  input_sha256: str | None, risk_before: RiskAnalysis, risk_after: RiskAnalysis,
                  utility: UtilityReport, exploration: Exploration, candidates: Sequence[Candidate],
                  output: OutputFile, hierarchy_files: Mapping[str, str], settings: Settings, date: str,
-                 version: str) -> dict[str, Any]:
-    """The report as a dict (see the module docstring for the sections)."""
-    optimum = result.optimum
+                 version: str, applied: Transformation | None = None, choice: str | None = None,
+                 release: Mapping[str, Any] | None = None, project_sha256: str | None = None,
+                 advice: Sequence[Any] = ()) -> dict[str, Any]:
+    """The report as a dict (see the module docstring for the sections).
+
+    ``applied`` is the transformation released (default: the optimum), ``choice`` how the
+    curator chose it when it is not the optimum (e.g. "row 3 of the listing sorted by risk"),
+    ``release`` the project's sign-off (curator, rationale, approved by) and
+    ``project_sha256`` the project file's digest, ``advice`` what to do next
+    (:func:`eucaim_wizard.advice.next_steps`)."""
+    optimum = applied if applied is not None else result.optimum
     before, after = risk_before.to_dict(), risk_after.to_dict()
-    privacy = [_model_entry(entry) for entry in result.privacy_report()]
+    privacy = [_model_entry(entry) for entry in result.privacy_report(result.node_of(dict(optimum.levels)))]
     classification = utility.classification
     data_name = project.data_path.name if project.data_path else "in-memory table"
     return {
@@ -90,15 +98,19 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
             "information_loss": {"metric": result.metric_label, "value": optimum.information_loss},
             "relative_accuracy": None if classification is None else classification.relative_accuracy,
             "classification_target": None if classification is None else classification.target,
+            "chosen": _chosen(result, optimum, choice),
+            "release": None if release is None else {k: release.get(k) for k in ("curator", "rationale", "approved_by")},
+            "project_sha256": project_sha256,
+            "next_steps": [a.to_dict() for a in advice],
         },
-        "input": _input(project, result, validation, guard, input_sha256, data_name),
+        "input": _input(project, result, validation, guard, input_sha256, data_name, optimum.levels),
         "configuration": _configuration(project, result, settings, risk_after),
-        "hierarchies": _hierarchies(project, result, utility, hierarchy_files),
-        "search": _search(result, exploration, candidates, after),
+        "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels),
+        "search": _search(result, exploration, candidates, after, optimum),
         "risk": _risk(risk_before, risk_after, before, after),
         "utility": _utility(project, result, utility, settings),
         "output": {"file": output.name, "sha256": output.sha256, "rows": output.rows, "format": output.format,
-                   "columns": _output_columns(project, result, output.columns), "copies": list(output.extra),
+                   "columns": _output_columns(project, optimum.levels, output.columns), "copies": list(output.extra),
                    "suppressed_records": optimum.suppressed_records, "drop_suppressed": settings.drop_suppressed},
     }
 
@@ -116,20 +128,28 @@ def _role(project: Project, name: str) -> str:
     return attribute.role.value if attribute is not None else "insensitive"
 
 
-def _treatment(project: Project, result: Result, name: str) -> str:
+def _chosen(result: Result, applied: Transformation, choice: str | None) -> dict[str, Any] | None:
+    """How the released transformation was chosen when it is not the optimum (None: it is)."""
+    optimum = result.optimum
+    if optimum is not None and dict(applied.levels) == dict(optimum.levels):
+        return None
+    return {"how": choice or "the chosen levels", "optimum": None if optimum is None else dict(optimum.levels)}
+
+
+def _treatment(project: Project, levels: Mapping[str, int], name: str) -> str:
     """What the output does with column ``name``."""
     attribute = project.attributes.get(name)
     role = _role(project, name)
     if role == "identifier":
         return "pseudonym (keyed hash)" if attribute.pseudonymize else "removed"
     if role == "quasi-identifier":
-        return f"generalized to level {result.optimum.levels[name]}"
+        return f"generalized to level {levels[name]}"
     if role == "sensitive":
         return "kept as it is (sensitive)"
     return "kept as it is" if attribute is not None else "kept as it is (not listed in the project)"
 
 
-def _input(project, result, validation, guard, sha256, data_name) -> dict[str, Any]:
+def _input(project, result, validation, guard, sha256, data_name, levels) -> dict[str, Any]:
     from ..guard import GUARD_CODES
 
     findings = [f.to_dict() for f in validation.findings if f.code not in GUARD_CODES]
@@ -137,7 +157,7 @@ def _input(project, result, validation, guard, sha256, data_name) -> dict[str, A
         "file": data_name,
         "sha256": sha256,
         "rows": result.n_records,
-        "columns": [{"name": name, "role": _role(project, name), "output": _treatment(project, result, name)}
+        "columns": [{"name": name, "role": _role(project, name), "output": _treatment(project, levels, name)}
                     for name in result.table.columns],
         "findings": findings,
         "guard": {"confirmed_deidentified": bool(guard.get("confirmed_deidentified")),
@@ -193,11 +213,11 @@ def hierarchy_source(project: Project, name: str) -> dict[str, Any]:
     return {"kind": "code", "source": "built in code", "title": None, "origin": None}
 
 
-def _hierarchies(project, result, utility, files: Mapping[str, str]) -> list[dict[str, Any]]:
+def _hierarchies(project, result, utility, files: Mapping[str, str], released: Mapping[str, int]) -> list[dict[str, Any]]:
     entries = []
     for name in result.quasi_identifiers:
         hierarchy = project.load_hierarchy(name)
-        level = int(result.optimum.levels[name])
+        level = int(released[name])
         source = hierarchy_source(project, name)
         levels = source.pop("levels", None)
         counts = dict(zip(utility.frequencies[name]["original"].values, utility.frequencies[name]["original"].counts))
@@ -229,20 +249,44 @@ def level_examples(hierarchy, level: int, counts: Mapping[str, int], limit: int 
             for general, (total, value, _, _) in ranked[:limit]]
 
 
-def _search(result, exploration, candidates, after: dict) -> dict[str, Any]:
-    optimum = result.optimum
+def _search(result, exploration, candidates, after: dict, applied: Transformation) -> dict[str, Any]:
+    """The search, the released transformation (``optimum`` — the name kept for readers of
+    report.json — with the output's risks), the least-loss optimum beside it when the
+    curator chose another, the nearby alternatives and the Pareto front."""
+    from ..explore import candidate
+
+    released = {"levels": dict(applied.levels), "information_loss": applied.information_loss,
+                "suppressed_records": applied.suppressed_records,
+                "equivalence_classes": applied.equivalence_classes, "min_class_size": applied.min_class_size,
+                # the output's risk: 1 / smallest class, classes / kept records (as for every candidate)
+                "highest_risk": after["prosecutor"]["highest_risk"], "average_risk": after["average_risk"]}
+    best = result.optimum
+    least_loss = None
+    if best is not None and dict(best.levels) != dict(applied.levels):
+        c = candidate(result.outcome.optimum, best, result.n_records, "checked")
+        least_loss = {key: value for key, value in c.to_dict().items() if key not in ("anonymous", "search")}
     return {
         "lattice_size": result.lattice_size,
         "checked": result.checked,
         "evaluated_for_chart": len(candidates),
+        "listing": "every transformation" if len(candidates) == result.lattice_size else
+                   "the transformations the search checked and the optimum's nearest",
         "anonymous_candidates": sum(1 for c in candidates if c.anonymous),
-        "optimum": {"levels": dict(optimum.levels), "information_loss": optimum.information_loss,
-                    "suppressed_records": optimum.suppressed_records,
-                    "equivalence_classes": optimum.equivalence_classes, "min_class_size": optimum.min_class_size,
-                    # the output's risk: 1 / smallest class, classes / kept records (as for every candidate)
-                    "highest_risk": after["prosecutor"]["highest_risk"], "average_risk": after["average_risk"]},
+        "optimum": released,
+        "least_loss": least_loss,
+        "alternatives": _alternatives(result, candidates, applied),
         "pareto_front": [c.to_dict() for c in exploration.pareto],
     }
+
+
+def _alternatives(result, candidates, applied: Transformation, limit: int = 6) -> list[dict[str, Any]]:
+    """The anonymous candidates one level away from the released one (up or down in one
+    attribute), by information loss: what the curator could release instead."""
+    node = result.node_of(dict(applied.levels))
+    near = set(result.lattice.predecessors(node)) | set(result.lattice.successors(node))
+    found = sorted((c for c in candidates if c.node in near and c.anonymous),
+                   key=lambda c: (c.information_loss, c.suppressed_records, c.node))
+    return [c.to_dict() for c in found[:limit]]
 
 
 def _risk(risk_before, risk_after, before: dict, after: dict) -> dict[str, Any]:
@@ -355,8 +399,8 @@ def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _output_columns(project, result, columns: Sequence[str]) -> list[dict[str, str]]:
-    return [{"name": name, "role": _role(project, name), "content": _treatment(project, result, name)}
+def _output_columns(project, levels, columns: Sequence[str]) -> list[dict[str, str]]:
+    return [{"name": name, "role": _role(project, name), "content": _treatment(project, levels, name)}
             for name in columns]
 
 

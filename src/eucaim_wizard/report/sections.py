@@ -44,7 +44,8 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
         ("Date", report["date"]),
         ("Tool", f"{tool['name']} {tool['version']}"),
         ("Privacy models", para("<br/>".join(models), "cell")),
-        ("Chosen transformation", f.levels(s["transformation"])),
+        ("Released transformation", f.levels(s["transformation"])),
+        *_chosen_pairs(s),
         ("Suppressed records", f"{f.count(s['suppressed_records'])} ({f.share(s['suppressed_share'])})"),
         ("Highest risk (prosecutor), input → output", risk("highest_risk")),
         ("Average risk, input → output", risk("average_risk")),
@@ -56,6 +57,7 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
          f"on the original, mean of the models)"),
     ]
     story.append(key_values(pairs, key_width=0.36))
+    story.extend(_sign_off(s))
     plain = {e["key"]: e["sentence"] for e in report["risk"]["explanations"]["before"]}
     plain_after = {e["key"]: e["sentence"] for e in report["risk"]["explanations"]["after"]}
     sentences = [f"In the input: {plain[key]}" for key in ("sample_uniques",) if key in plain]
@@ -63,11 +65,38 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     if sentences:
         story.append(para("<b>In plain words</b>"))
         story.extend(bullets(sentences))
+    if s.get("next_steps"):
+        story.append(para("<b>What to do next</b>"))
+        story.extend(bullets([a["text"] for a in s["next_steps"]]))
     story.append(Spacer(1, 6))
     story.append(para("<b>Contents</b>"))
     story.extend(bullets([f"{i}. {name}" for i, name in enumerate(SECTIONS, start=1)]))
     story.append(PageBreak())
     return story
+
+
+def _chosen_pairs(s: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """The lines that say the curator chose a transformation other than the optimum."""
+    chosen = s.get("chosen")
+    if not chosen:
+        return [("How it was chosen", "the optimum: the least information loss of every anonymous transformation")]
+    optimum = chosen.get("optimum")
+    return [("How it was chosen", para(f"<b>chosen by the curator</b> ({text(chosen['how'])}), not the optimum; "
+                                       "section 5 compares the two", "cell")),
+            ("The optimum (least loss)", "none is anonymous" if optimum is None else f.levels(optimum))]
+
+
+def _sign_off(s: Mapping[str, Any]) -> list:
+    """The release's sign-off (curator, rationale, approval) and the project file's SHA-256."""
+    release = s.get("release") or {}
+    pairs: list[tuple[str, object]] = [
+        (label, para(text(str(release.get(key))), "cell") if release.get(key) else "not given in the project")
+        for key, label in (("curator", "Curator"), ("rationale", "Rationale"), ("approved_by", "Approved by"))]
+    if s.get("project_sha256"):
+        pairs.append(("Project file SHA-256", para(f"<font name=\"{MONO}\" size=\"6.8\">{text(s['project_sha256'])}</font>",
+                                                   "cell")))
+    return [Spacer(1, 4), para("<b>Release sign-off</b> (the project file's <i>release</i> section)"),
+            key_values(pairs, key_width=0.36)]
 
 
 def input_section(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
@@ -168,37 +197,68 @@ def hierarchies(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     return story
 
 
+def _candidate_rows(c: Mapping[str, Any]) -> list[str]:
+    return [f.decimal(c["information_loss"]), f.count(c["suppressed_records"]),
+            f"{f.count(c['equivalence_classes'])}, {f.count(c['min_class_size'])}",
+            f"{f.decimal(c['highest_risk'])} / {f.decimal(c['average_risk'])}"]
+
+
 def search(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     s = report["search"]
-    o = s["optimum"]
+    o = s["optimum"]  # the released transformation
+    least = s.get("least_loss")
+    evaluated = f.count(s["evaluated_for_chart"]) + (
+        "" if s["evaluated_for_chart"] == s["lattice_size"] else f" ({text(s.get('listing', 'a part of the lattice'))}: "
+        "the lattice is too large to evaluate every one)")
     story = [heading(f"5. {SECTIONS[4]}"),
              key_values([
                  ("Lattice size (transformations)", f.count(s["lattice_size"])),
                  ("Checked by the optimal search", f.count(s["checked"])),
-                 ("Evaluated for the chart", f.count(s["evaluated_for_chart"]) + (
-                     "" if s["evaluated_for_chart"] == s["lattice_size"] else
-                     " (those the search checked: the lattice is too large to evaluate every one)")),
-                 ("Anonymous candidates", f.count(s["anonymous_candidates"])),
-                 ("Chosen (least information loss)", f.levels(o["levels"])),
-                 ("Its information loss", f.decimal(o["information_loss"])),
-                 ("Its suppressed records", f.count(o["suppressed_records"])),
-                 ("Its classes, smallest class", f"{f.count(o['equivalence_classes'])}, {f.count(o['min_class_size'])}"),
-                 ("Its highest / average risk", f"{f.decimal(o['highest_risk'])} / {f.decimal(o['average_risk'])}"),
+                 ("Evaluated for the chart and the alternatives", para(evaluated, "cell")),
+                 ("Anonymous candidates among them", f.count(s["anonymous_candidates"])),
              ], key_width=0.36)]
+    names = list(o["levels"])
+    labels = ["levels (" + ", ".join(names) + ")", "information loss", "suppressed records",
+              "classes, smallest class", "highest / average risk"]
+    if least is None:
+        story.append(para("The released transformation is the optimum: the least information loss among every "
+                          "anonymous transformation.", "small"))
+        columns = [["released: the optimum", *([",".join(str(o["levels"][n]) for n in names)] + _candidate_rows(o))]]
+    else:
+        story.append(para("The curator released a transformation other than the optimum; both side by side "
+                          "(risk of each: 1 / smallest class and classes / kept records).", "small"))
+        columns = [["released (chosen)", ",".join(str(o["levels"][n]) for n in names), *_candidate_rows(o)],
+                   ["optimum (least loss)", ",".join(str(least["levels"][n]) for n in names), *_candidate_rows(least)]]
+    story.append(grid(["", *[c[0] for c in columns]],
+                      [[label, *[c[i + 1] for c in columns]] for i, label in enumerate(labels)],
+                      [0.36, *([0.64 / len(columns)] * len(columns))], right=tuple(range(1, len(columns) + 1))))
+    if s.get("alternatives"):
+        story.append(heading("Nearby alternatives", 2))
+        story.append(para("The anonymous transformations one level away from the released one (one attribute "
+                          "more or less generalized), by information loss.", "small"))
+        story.append(grid(["levels", "information loss", "suppressed", "highest risk", "average risk"],
+                          [[",".join(str(c["levels"][n]) for n in names), f.decimal(c["information_loss"]),
+                            f.count(c["suppressed_records"]), f.decimal(c["highest_risk"]), f.decimal(c["average_risk"])]
+                           for c in s["alternatives"]], [0.28, 0.18, 0.18, 0.18, 0.18], right=(1, 2, 3, 4)))
     if "candidates" in charts:
         story.append(Spacer(1, 6))
         story.extend(chart(charts["candidates"],
                            "The anonymous transformations evaluated (grey), their Pareto front (blue: no other "
-                           "candidate has both less risk and less loss) and the chosen one (red circle). Risk is the "
-                           "prosecutor's highest risk, 1 / smallest class."))
+                           "candidate has both less risk and less loss), the optimum (red circle) and, when the "
+                           "curator chose another, the released one (green square). Risk is the prosecutor's "
+                           "highest risk, 1 / smallest class."))
     if s["pareto_front"]:
         story.append(heading("The Pareto front", 2))
-        names = list(o["levels"])
         story.append(para("Levels in the order " + text(", ".join(names)) + "; by increasing information "
-                          "loss, the first is the chosen one.", "small"))
+                          "loss.", "small"))
         front = sorted(s["pareto_front"], key=lambda c: (c["information_loss"], c["highest_risk"]))
-        story.append(grid(["levels", "", "information loss", "highest risk", "average risk", "suppressed"],
-                          [[",".join(str(c["levels"][n]) for n in names), "chosen" if c["levels"] == o["levels"] else "",
+        optimum_levels = (least or o)["levels"]
+
+        def role(c) -> str:
+            return "released" if c["levels"] == o["levels"] else "optimum" if c["levels"] == optimum_levels else ""
+
+        story.append(grid(["levels", "which", "information loss", "highest risk", "average risk", "suppressed"],
+                          [[",".join(str(c["levels"][n]) for n in names), role(c),
                             f.decimal(c["information_loss"]), f.decimal(c["highest_risk"]), f.decimal(c["average_risk"]),
                             f.count(c["suppressed_records"])]
                            for c in front], [0.26, 0.1, 0.16, 0.16, 0.16, 0.16], right=(2, 3, 4, 5)))
@@ -233,7 +293,9 @@ def risk(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
             return f.precise_share(value) if value is not None else u.get("unavailable", {}).get(model, "–")
         rows = [[name, estimate(before, key), estimate(after, key)]
                 for key, name in (("pitman", "Pitman"), ("zayatz", "Zayatz"), ("snb", "SNB"), ("dankar", "Dankar"))]
-        rows.append(["Dankar's choice", before["dankar_model"] or "–", after["dankar_model"] or "–"])
+        names = {"pitman": "Pitman", "zayatz": "Zayatz", "snb": "SNB"}
+        rows.append(["Dankar's rule picks", names.get(before["dankar_model"], before["dankar_model"] or "–"),
+                     names.get(after["dankar_model"], after["dankar_model"] or "–")])
         story.append(grid(["estimated share of the population unique", "input", "output"], rows,
                           [0.52, 0.24, 0.24], right=(1, 2)))
         story.extend(bullets([e["sentence"] for e in r["explanations"]["population"]["after"]

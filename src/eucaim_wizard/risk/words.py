@@ -54,8 +54,16 @@ def decimal(value: float, digits: int = 4) -> str:
 
 
 def precise_percent(share: float) -> str:
-    """A share as a percentage with four significant digits (``"3.890 %"``)."""
-    return "0 %" if share == 0 else f"{100.0 * share:#.4g} %"
+    """A share as a percentage with four significant digits (``"3.890 %"``); below one in a
+    million, ``"< 0.0001 %"`` (an estimate such as 6.943e-50 % says nothing more, and reads as
+    noise).
+
+    >>> precise_percent(0.0389), precise_percent(6.943e-52), precise_percent(0.0)
+    ('3.890 %', '< 0.0001 %', '0 %')
+    """
+    if share == 0:
+        return "0 %"
+    return "< 0.0001 %" if 100.0 * share < 1e-4 else f"{100.0 * share:#.4g} %"
 
 
 def _people(count: float) -> str:
@@ -96,22 +104,40 @@ def explain(analysis) -> list[Explanation]:
     qis = analysis.quasi_identifiers
     on = _attributes(qis) if qis else "the quasi-identifiers"
     n, total = s.records, s.records + s.suppressed_records
-    items: list[Explanation] = []
-    add = items.append
     if n == 0:
-        add(Explanation("classes", "equivalence classes", "0",
-                        f"All {_records(total)} are suppressed: none keeps a value of {on}, so no record can "
-                        f"be re-identified by them, and every risk figure is 0."))
-        return items
+        return [Explanation("classes", "equivalence classes", "0",
+                            f"All {_records(total)} are suppressed: none keeps a value of {on}, so no record can "
+                            f"be re-identified by them, and every risk figure is 0.")]
+    items = [_explain_classes(s, n, on), _explain_sample_uniques(s, qis, on)]
+    items.extend(_explain_prosecutor(s, n, on))
+    items.extend(_explain_other_attackers(s, n, on))
+    items.append(_explain_lowest_risk(s))
+    items.extend(_explain_distribution(s, n))
+    if analysis.population is not None:
+        items.extend(_population(analysis.population, n, on))
+    if analysis.attributes:
+        for risk in attribute_highlights(analysis.attributes):
+            items.append(explain_attribute(risk, n))
+    return items
+
+
+def _explain_classes(s, n: int, on: str) -> Explanation:
+    """The equivalence classes: how many, their sizes, and the suppressed records left out."""
     c = s.classes
     k = s.suppressed_records
     left_out = (f" The {k:,} suppressed record{'s are' if k != 1 else ' is'} left out: suppression removes every "
                 f"value an attacker could match." if k else "")
-    add(Explanation("classes", "equivalence classes",
-                    f"{c.count:,} (average size {c.average_size:.2f}, smallest {c.min_size:,}, largest {c.max_size:,})",
-                    f"The {_records(n)} form{'s' if n == 1 else ''} {c.count:,} group{'s' if c.count != 1 else ''} "
-                    f"of identical values of {on}: {c.average_size:.2f} records per group on average, from "
-                    f"{c.min_size:,} to {c.max_size:,}.{left_out}"))
+    return Explanation("classes", "equivalence classes",
+                       f"{c.count:,} (average size {c.average_size:.2f}, smallest {c.min_size:,}, "
+                       f"largest {c.max_size:,})",
+                       f"The {_records(n)} form{'s' if n == 1 else ''} {c.count:,} group{'s' if c.count != 1 else ''} "
+                       f"of identical values of {on}: {c.average_size:.2f} records per group on average, from "
+                       f"{c.min_size:,} to {c.max_size:,}.{left_out}")
+
+
+def _explain_sample_uniques(s, qis: tuple[str, ...], on: str) -> Explanation:
+    """The share of records unique in the table, and what an attacker can do with them."""
+    c = s.classes
     if s.sample_unique_records:
         them = "that record" if s.sample_unique_records == 1 else f"those {s.sample_unique_records:,} records"
         sentence = (f"{_share_of_records(s.sample_uniques, 'is', 'are').capitalize()} unique on {on}: anyone who "
@@ -119,8 +145,13 @@ def explain(analysis) -> list[Explanation]:
     else:
         sentence = (f"No record is unique on {on}: every record shares its values with at least "
                     f"{c.min_size - 1:,} other{'s' if c.min_size > 2 else ''}.")
-    add(Explanation("sample_uniques", "sample uniques",
-                    f"{percent(s.sample_uniques)} ({_records(s.sample_unique_records)})", sentence))
+    return Explanation("sample_uniques", "sample uniques",
+                       f"{percent(s.sample_uniques)} ({_records(s.sample_unique_records)})", sentence)
+
+
+def _explain_prosecutor(s, n: int, on: str) -> list[Explanation]:
+    """The prosecutor model: highest risk, records at risk and success rate."""
+    c = s.classes
     p = s.prosecutor
     if c.min_size == 1:
         sentence = (f"Someone who knows that a person is in this table and knows their values of {on} identifies "
@@ -130,8 +161,8 @@ def explain(analysis) -> list[Explanation]:
         sentence = (f"Someone who knows that a person is in this table and knows their values of {on} can narrow "
                     f"them down to no fewer than {c.min_size:,} records: at most a 1 in {c.min_size:,} chance, for "
                     f"{_records(p.records_at_highest_risk)} ({percent(p.records_at_highest_risk / n)}).")
-    add(Explanation("prosecutor.highest_risk", "prosecutor: highest risk",
-                    f"{_risk(p.highest_risk)} ({_records(p.records_at_highest_risk)})", sentence))
+    items = [Explanation("prosecutor.highest_risk", "prosecutor: highest risk",
+                         f"{_risk(p.highest_risk)} ({_records(p.records_at_highest_risk)})", sentence)]
     largest = largest_size_at_risk(s.threshold)
     at_risk = round(p.records_at_risk * n)
     if largest == 0:
@@ -143,24 +174,37 @@ def explain(analysis) -> list[Explanation]:
         groups = "groups of 1 (unique records)" if largest == 1 else f"groups of {largest:,} records or fewer"
         sentence = (f"{percent(p.records_at_risk)} of records ({at_risk:,}) have a risk above the threshold "
                     f"{s.threshold:g}: they are in {groups}.")
-    add(Explanation("prosecutor.records_at_risk", "prosecutor: records at risk", percent(p.records_at_risk),
-                    sentence))
-    add(Explanation("prosecutor.success_rate", "prosecutor: success rate", _risk(p.success_rate),
-                    f"Trying to re-identify every record, a prosecutor would be right for {c.count:,} of the "
-                    f"{n:,} records on average ({percent(p.success_rate)})."))
+    items.append(Explanation("prosecutor.records_at_risk", "prosecutor: records at risk", percent(p.records_at_risk),
+                             sentence))
+    items.append(Explanation("prosecutor.success_rate", "prosecutor: success rate", _risk(p.success_rate),
+                             f"Trying to re-identify every record, a prosecutor would be right for {c.count:,} of "
+                             f"the {n:,} records on average ({percent(p.success_rate)})."))
+    return items
+
+
+def _explain_other_attackers(s, n: int, on: str) -> list[Explanation]:
+    """The journalist and marketer models, and the average risk."""
+    c = s.classes
     j = s.journalist
-    add(Explanation("journalist", "journalist: highest / at risk / success",
+    return [
+        Explanation("journalist", "journalist: highest / at risk / success",
                     f"{_risk(j.highest_risk)} / {percent(j.records_at_risk)} / {_risk(j.success_rate)}",
                     "A journalist does not know whether a person is in the table; with no table of the whole "
                     "population the table's own groups stand for the population's (as in ARX), so the "
-                    "figures equal the prosecutor's."))
-    add(Explanation("marketer.success_rate", "marketer: success rate", _risk(s.marketer.success_rate),
+                    "figures equal the prosecutor's."),
+        Explanation("marketer.success_rate", "marketer: success rate", _risk(s.marketer.success_rate),
                     f"Linking the whole table to an identified register that holds {on}, an attacker would "
                     f"correctly re-identify about {c.count:,} of the {n:,} records "
-                    f"({percent(s.marketer.success_rate)})."))
-    add(Explanation("average_risk", "average risk", _risk(s.average_risk),
+                    f"({percent(s.marketer.success_rate)})."),
+        Explanation("average_risk", "average risk", _risk(s.average_risk),
                     f"On average a record is re-identified with probability {s.average_risk:.3f}: 1 over the "
-                    f"average group size of {c.average_size:.2f} records."))
+                    f"average group size of {c.average_size:.2f} records."),
+    ]
+
+
+def _explain_lowest_risk(s) -> Explanation:
+    """The lowest risk: the records in the largest groups."""
+    c = s.classes
     largest_groups = s.records_at_lowest_risk // c.max_size
     if c.max_size == 1:
         sentence = "Every record is unique, so even the safest record has risk 1."
@@ -168,8 +212,13 @@ def explain(analysis) -> list[Explanation]:
         sentence = (f"The safest {_records(s.records_at_lowest_risk)} are in the largest "
                     f"group{'s' if largest_groups > 1 else ''} ({c.max_size:,} records sharing their values): "
                     f"a 1 in {c.max_size:,} chance each.")
-    add(Explanation("lowest_risk", "lowest risk", f"{_risk(s.lowest_risk)} ({_records(s.records_at_lowest_risk)})",
-                    sentence))
+    return Explanation("lowest_risk", "lowest risk", f"{_risk(s.lowest_risk)} ({_records(s.records_at_lowest_risk)})",
+                       sentence)
+
+
+def _explain_distribution(s, n: int) -> list[Explanation]:
+    """The risk distribution: one entry per risk band holding records."""
+    items = []
     for index, band in enumerate(s.distribution):
         if band.records == 0:
             continue
@@ -181,15 +230,10 @@ def explain(analysis) -> list[Explanation]:
             groups = f"{verb} in groups of {band.min_class_size:,} records"
         else:
             groups = f"{verb} in groups of {band.min_class_size:,}–{band.max_class_size:,} records"
-        add(Explanation(f"distribution.{index}", f"risk in ({band.low:g}, {band.high:g}]",
-                        f"{percent(band.records)} (cumulative {percent(band.cumulative)})",
-                        f"{_records(count)} ({percent(band.records)}) {groups}; {percent(band.cumulative)} of all "
-                        f"records have a risk of {band.high:g} or less."))
-    if analysis.population is not None:
-        items.extend(_population(analysis.population, n, on))
-    if analysis.attributes:
-        for risk in attribute_highlights(analysis.attributes):
-            items.append(explain_attribute(risk, n))
+        items.append(Explanation(f"distribution.{index}", f"risk in ({band.low:g}, {band.high:g}]",
+                                 f"{percent(band.records)} (cumulative {percent(band.cumulative)})",
+                                 f"{_records(count)} ({percent(band.records)}) {groups}; "
+                                 f"{percent(band.cumulative)} of all records have a risk of {band.high:g} or less."))
     return items
 
 

@@ -32,7 +32,10 @@ from .statistics import (AttributeSummary, ContingencyTable, FrequencyTable, con
                          summarize)
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..anonymizer import Result, Transformation
+    from ..tables import Table
 
 Progress = Callable[[int, int], None]
 
@@ -139,44 +142,70 @@ def analyze_utility(
     released = anonymized.columns
     original = result.table.select(released)
     statistics = {"original": summarize(original), "anonymized": summarize(anonymized)}
-
-    def check(names: Sequence[str], what: str) -> None:
-        hidden = [n for n in names if n not in released]
-        if hidden:
-            reason = " (identifiers are never released)" if any(n in result.project.identifiers for n in hidden) else ""
-            raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
-                               f"a released column{reason}; the released columns are: {', '.join(released)}")
-
     if target is not None:
-        check([target], "the target")  # before the frequency tables, which include it
-    wanted = list(frequency_attributes) if frequency_attributes is not None else (
-        result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers else []))
-    check(wanted, "frequency attribute(s)")
-    tables = {name: {"original": frequencies(original, name), "anonymized": frequencies(anonymized, name)}
-              for name in wanted}
+        _check_released(result, released, [target], "the target")  # before the frequency tables, which include it
+    tables = _frequency_tables(result, released, original, anonymized, target, frequency_attributes)
     pair = None
     if contingency_attributes is not None:
-        check(list(contingency_attributes), "contingency attribute(s)")
+        _check_released(result, released, list(contingency_attributes), "contingency attribute(s)")
         a, b = contingency_attributes
         pair = (contingency(original, a, b), contingency(anonymized, a, b))
     classification = None
     if target is not None:
-        check([target], "the target")
-        chosen = list(features) if features is not None else default_features(result, target)
-        check(chosen, "feature(s)")
-        labels = None
-        if target in result.quasi_identifiers:
-            # as ARX: the class is the generalized value (without suppression) for both tables
-            attribute = result.frequency.attributes[result.quasi_identifiers.index(target)]
-            level = transformation.levels[target]
-            labels = attribute.labels[level][attribute.lookup[level][attribute.codes]]
-            if level > 0:
-                notes.append(f"the target {target!r} is a quasi-identifier generalized to level {level}: "
-                             f"both tables are classified by its generalized values")
-        classification = evaluate_classification(
-            original, anonymized, target, chosen, suppressed=suppressed, labels=labels, models=models,
-            folds=folds, seed=seed, n_jobs=n_jobs, progress=progress)
+        classification = _classify(
+            result, transformation, released, original, anonymized, suppressed, target, features, notes,
+            models=models, folds=folds, seed=seed, n_jobs=n_jobs, progress=progress)
     return UtilityReport(transformation, quality, statistics, tables, pair, classification, notes)
+
+
+def _check_released(result: Result, released: Sequence[str], names: Sequence[str], what: str) -> None:
+    """Raise a ProjectError naming those of ``names`` that are not released columns."""
+    hidden = [n for n in names if n not in released]
+    if hidden:
+        reason = " (identifiers are never released)" if any(n in result.project.identifiers for n in hidden) else ""
+        raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
+                           f"a released column{reason}; the released columns are: {', '.join(released)}")
+
+
+def _frequency_tables(result: Result, released: Sequence[str], original: Table, anonymized: Table,
+                      target: str | None, frequency_attributes: Sequence[str] | None,
+                      ) -> dict[str, dict[str, FrequencyTable]]:
+    """The frequency tables of both tables for the wanted attributes (default: quasi-identifiers and target)."""
+    wanted = list(frequency_attributes) if frequency_attributes is not None else (
+        result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers else []))
+    _check_released(result, released, wanted, "frequency attribute(s)")
+    return {name: {"original": frequencies(original, name), "anonymized": frequencies(anonymized, name)}
+            for name in wanted}
+
+
+def _target_classes(result: Result, transformation: Transformation,
+                    target: str) -> tuple[np.ndarray | None, str | None]:
+    """The classes of a quasi-identifier target (its generalized values) and a note when generalized."""
+    if target not in result.quasi_identifiers:
+        return None, None
+    # as ARX: the class is the generalized value (without suppression) for both tables
+    attribute = result.frequency.attributes[result.quasi_identifiers.index(target)]
+    level = transformation.levels[target]
+    labels = attribute.labels[level][attribute.lookup[level][attribute.codes]]
+    note = None
+    if level > 0:
+        note = (f"the target {target!r} is a quasi-identifier generalized to level {level}: "
+                f"both tables are classified by its generalized values")
+    return labels, note
+
+
+def _classify(result: Result, transformation: Transformation, released: Sequence[str], original: Table,
+              anonymized: Table, suppressed: np.ndarray, target: str, features: Sequence[str] | None, notes: list[str],
+              **settings: Any) -> ClassificationReport:
+    """Check the target and features (noting a generalized target), then cross-validate on both tables."""
+    _check_released(result, released, [target], "the target")
+    chosen = list(features) if features is not None else default_features(result, target)
+    _check_released(result, released, chosen, "feature(s)")
+    labels, note = _target_classes(result, transformation, target)
+    if note is not None:
+        notes.append(note)
+    return evaluate_classification(original, anonymized, target, chosen, suppressed=suppressed, labels=labels,
+                                   **settings)
 
 
 __all__ = [

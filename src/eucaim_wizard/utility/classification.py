@@ -344,6 +344,27 @@ def _evaluate_classification(
         For an unknown attribute or model, no features, a target with one class, or fewer
         records than folds.
     """
+    features = _checked_features(original, anonymized, target, features, models, folds)
+    n = original.n_rows
+    suppressed = np.zeros(n, dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    classes, y = _classes(original, target, labels)
+    tables = {"original": _Features(original, features), "anonymized": _Features(anonymized, features)}
+    baseline, probabilities = _cross_validate(tables, n, y, len(classes), suppressed, models, folds, seed,
+                                              n_jobs, progress)
+    base = _performance(BASELINE, y, baseline, classes, None)
+    base = ModelPerformance(BASELINE, base.accuracy, base.brier_score, 0.0, base.auc, base.macro_auc)
+    comparisons = [ModelComparison(
+        model,
+        _performance(model, y, probabilities[model, "original"], classes, base.brier_score),
+        _performance(model, y, probabilities[model, "anonymized"], classes, base.brier_score),
+    ) for model in models]
+    return ClassificationReport(target, list(features), classes, folds, seed, n, int(suppressed.sum()),
+                                base, comparisons)
+
+
+def _checked_features(original: Table, anonymized: Table, target: str, features: Sequence[str],
+                      models: Sequence[str], folds: int) -> list[str]:
+    """Check the attributes, models, record counts and folds; return the features without the target."""
     for name in [target, *features]:
         if name not in original.columns or name not in anonymized.columns:
             usable = [c for c in original.columns if c in anonymized.columns]
@@ -363,42 +384,44 @@ def _evaluate_classification(
         raise ProjectError(f"cross-validation needs at least 2 folds, not {folds}")
     if n < folds:
         raise ProjectError(f"{n} records are too few for {folds}-fold cross-validation; use fewer folds")
-    suppressed = np.zeros(n, dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+    return features
+
+
+def _classes(original: Table, target: str, labels: np.ndarray | None) -> tuple[list[str], np.ndarray]:
+    """The sorted classes and every record's class index; at least two classes are required."""
     labels = original.column(target) if labels is None else np.asarray(labels, dtype=object)
     classes, y = np.unique(labels.astype(str), return_inverse=True)
     classes = classes.tolist()
     if len(classes) < 2:
         raise ProjectError(f"the target {target!r} has only one value ({classes[0]!r}) in these records: "
                            f"there is nothing to predict; choose another target")
+    return classes, y
+
+
+def _cross_validate(tables: dict[str, _Features], n: int, y: np.ndarray, n_classes: int, suppressed: np.ndarray,
+                    models: Sequence[str], folds: int, seed: int, n_jobs: int, progress: Progress | None,
+                    ) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+    """The baseline's and every (model, table)'s class probabilities of each record, from stratified folds."""
     from sklearn.model_selection import StratifiedKFold
 
-    tables = {"original": _Features(original, features), "anonymized": _Features(anonymized, features)}
-    probabilities = {(m, t): np.zeros((n, len(classes))) for m in models for t in tables}
-    baseline = np.zeros((n, len(classes)))
+    probabilities = {(m, t): np.zeros((n, n_classes)) for m in models for t in tables}
+    baseline = np.zeros((n, n_classes))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a class smaller than the number of folds is allowed
         splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(n), y))
     total, done = len(splits) * len(models), 0
     for train, test in splits:
-        shares = np.bincount(y[train], minlength=len(classes)) / len(train)
+        shares = np.bincount(y[train], minlength=n_classes) / len(train)
         baseline[test] = shares
         kept_train = train[~suppressed[train]]
         for model in models:
             for name, table in tables.items():
                 rows = kept_train if name == "anonymized" else train
-                probabilities[model, name][test] = _fit_predict(model, table, y, rows, test, len(classes), seed, n_jobs)
+                probabilities[model, name][test] = _fit_predict(model, table, y, rows, test, n_classes, seed, n_jobs)
             done += 1
             if progress is not None:
                 progress(done, total)
-    base = _performance(BASELINE, y, baseline, classes, None)
-    base = ModelPerformance(BASELINE, base.accuracy, base.brier_score, 0.0, base.auc, base.macro_auc)
-    comparisons = [ModelComparison(
-        model,
-        _performance(model, y, probabilities[model, "original"], classes, base.brier_score),
-        _performance(model, y, probabilities[model, "anonymized"], classes, base.brier_score),
-    ) for model in models]
-    return ClassificationReport(target, list(features), classes, folds, seed, n, int(suppressed.sum()),
-                                base, comparisons)
+    return baseline, probabilities
 
 
 __all__ = ["BASELINE", "MODELS", "ClassificationReport", "ModelComparison", "ModelPerformance",

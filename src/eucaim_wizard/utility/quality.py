@@ -62,8 +62,6 @@ Science 351(6279):1274, 2016 (supplementary material).
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +74,7 @@ from ..engine.encoding import EncodedAttribute, encode_attribute
 from ..errors import ProjectError
 from ..hierarchies.hierarchy import Hierarchy
 from ..tables import Table
+from .label_ranges import label_number, parse_ranges
 
 if TYPE_CHECKING:
     from ..anonymizer import Result
@@ -248,7 +247,7 @@ class _Column:
         values = np.full(self.attribute.domain_size(0), np.nan)
         used = np.flatnonzero(np.bincount(self.codes0, minlength=len(values)))
         for code in used:
-            number = _number(self.attribute.labels[0][code])
+            number = label_number(self.attribute.labels[0][code])
             if number is None:
                 return None
             values[code] = number
@@ -270,12 +269,12 @@ class _Column:
         kept = ~self.suppressed
         used = np.flatnonzero(np.bincount(self.output[kept], minlength=n_labels))
         informative = [int(c) for c in used if self.labels[c] not in (SUPPRESSED, self.root)]
-        numbers = {c: _number(self.labels[c]) for c in informative}
+        numbers = {c: label_number(self.labels[c]) for c in informative}
         if all(v is not None for v in numbers.values()):
             for c, v in numbers.items():
                 low[c] = high[c] = v
         else:
-            parsed = _parse_ranges(self.labels, self.output[kept][:50], informative, lowest, highest)
+            parsed = parse_ranges(self.labels, self.output[kept][:50], informative, lowest, highest)
             if parsed is not None:
                 for c, (a, b) in parsed.items():
                     low[c], high[c] = a, b
@@ -300,74 +299,6 @@ class _Column:
         farthest = np.maximum((x - lowest) ** 2, (x - highest) ** 2)
         error = np.minimum(np.maximum((x - low) ** 2, (x - high) ** 2), farthest)
         return normalised_score(float(error.sum()), 0.0, float(farthest.sum()))
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-_BRACKETS = (("[", "["), ("[", "]"), ("{", "}"), ("[", ")"))
-
-
-def _range_masked(label: str) -> tuple[str | None, str | None]:
-    if "*" in label:
-        return label.replace("*", "0"), label.replace("*", "9")
-    return None, None
-
-
-def _range_interval(label: str) -> tuple[str | None, str | None]:
-    for opening, closing in _BRACKETS:
-        if label.startswith(opening) and label.endswith(closing):
-            index = label.find(",")
-            if index == -1:
-                index = label.find(";")
-            if index != -1:
-                return label[1:index], label[index + 1:-1]
-    return None, None
-
-
-def _range_bound(label: str) -> tuple[str | None, str | None]:
-    if label.startswith("<"):
-        return None, label[2:] if label.startswith("<=") else label[1:]
-    if label.startswith(">"):
-        return label[2:] if label.startswith(">=") else label[1:], None
-    return None, None
-
-
-_RANGE_PARSERS = (_range_masked, _range_interval, _range_bound)
-_SPACE = re.compile(r"\s")
-
-
-def _parse_ranges(labels: np.ndarray, sample: np.ndarray, codes: list[int], lowest: float,
-                  highest: float) -> dict[int, tuple[float, float]] | None:
-    """ARX's range parsers: the one accepting most of a sample of labels, applied to all.
-
-    Returns None when no parser accepts a sample label or some label does not parse.
-    """
-    best, matches = None, 0
-    for parser in _RANGE_PARSERS:
-        count = 0
-        for code in sample.tolist():
-            a, b = parser(_SPACE.sub("", labels[code]))
-            if (a is not None and _number(a) is not None) or (b is not None and _number(b) is not None):
-                count += 1
-        if count > matches:
-            best, matches = parser, count
-    if best is None:
-        return None
-    result = {}
-    for code in codes:
-        a, b = best(_SPACE.sub("", labels[code]))
-        low = lowest if a is None else _number(a)
-        high = highest if b is None else _number(b)
-        if low is None or high is None:
-            return None
-        result[code] = (max(low, lowest), min(high, highest))
-    return result
 
 
 # -- the report ----------------------------------------------------------------------------
