@@ -178,9 +178,10 @@ def test_classification_rows_equal_utility_json(run):
     assert len(c["models"]) == 3
     for m in c["models"]:
         o, a = m["original"], m["anonymized"]
+        beats = " / ".join("yes" if side["brier_skill_score"] > 0 else "no" for side in (o, a))
         row = " ".join([MODELS[m["model"]], f.decimal(o["accuracy"]), f.decimal(a["accuracy"]),
-                        f.decimal(m["relative_accuracy"]), f.decimal(o["brier_score"]), f.decimal(a["brier_score"]),
-                        f.decimal(o["macro_auc"]), f.decimal(a["macro_auc"])])
+                        f.decimal(m["relative_accuracy"]), f.decimal(o["brier_skill_score"]),
+                        f.decimal(a["brier_skill_score"]), f.decimal(o["macro_auc"]), f.decimal(a["macro_auc"]), beats])
         assert row in text, m["model"]
     assert f"{c['folds']}-fold cross-validation (seed {c['seed']})" in text
 
@@ -339,3 +340,27 @@ def test_chart_labels_of_different_values_are_never_the_same(labels):
     shown = distinct_short(labels)
     assert len(set(shown)) == len(labels)
     assert all(len(label) <= _MAX_LABEL + 5 for label in shown)
+
+
+def test_each_model_is_set_against_the_majority_baseline(run):
+    """A relative accuracy of 1.09 while every model sits at the majority baseline misled: each
+    model says whether it beats the baseline (Brier skill above 0) on each table, and when
+    none does on the input, the headline says that the figure says little."""
+    c = run["report"]["utility"]["classification"]
+    for m in c["models"]:
+        for side in ("original", "anonymized"):
+            assert m[side]["beats_baseline"] == (m[side]["brier_skill_score"] > 0)
+    assert c["models_beating_baseline"] == sum(m["original"]["beats_baseline"] for m in c["models"])
+    warned = "no model beats the majority-class baseline" in run["text"]
+    assert warned == (c["models_beating_baseline"] == 0)
+    assert "Brier skill in" in run["text"] and "beats baseline in / out" in run["text"]
+
+
+def test_the_warning_when_no_model_beats_the_baseline():
+    from eucaim_wizard.report.model import _against_baseline
+
+    performance = {"accuracy": 0.84, "brier_score": 0.27, "brier_skill_score": -0.01, "macro_auc": 0.55}
+    c = _against_baseline({"models": [{"model": "naive-bayes", "original": dict(performance),
+                                       "anonymized": dict(performance, brier_skill_score=0.02)}]})
+    assert c["models_beating_baseline"] == 0
+    assert c["models"][0]["original"]["beats_baseline"] is False and c["models"][0]["anonymized"]["beats_baseline"]

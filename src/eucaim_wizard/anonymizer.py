@@ -248,8 +248,10 @@ class Result:
                 self.lattice.levels.tolist(), zip(suppressed.tolist(), figures.kept.tolist(),
                                                   figures.classes.tolist(), figures.squares.tolist()))], dtype=float)
         anonymous = suppressed <= self.evaluator.max_suppressed
-        return [self._transformation_of(node, *figures_of) for node, figures_of in enumerate(zip(
-            anonymous.tolist(), loss.tolist(), suppressed.tolist(), figures.kept.tolist(), figures.smallest.tolist()))]
+        qis = self.quasi_identifiers  # (the level table at once: a row per node from its id costs more)
+        return [Transformation(dict(zip(qis, row)), *figures_of) for row, figures_of in zip(
+            self.lattice.levels.tolist(), zip(anonymous.tolist(), [True] * len(loss), loss.tolist(),
+                                              suppressed.tolist(), figures.kept.tolist(), figures.smallest.tolist()))]
 
     @cached_property
     def optimum(self) -> Transformation | None:

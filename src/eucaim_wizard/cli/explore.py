@@ -287,6 +287,10 @@ def _print_utility(report) -> None:
     out.print(grid)
     out.print(Text(f"relative accuracy (anonymized / original, mean of the models): {_number(c.relative_accuracy)}",
                    style="bold"))
+    if not any((m.original.brier_skill_score or 0.0) > 0 for m in c.models):
+        out.print(Text(f"no model predicts {c.target} better than the majority class ({_number(b.accuracy)}) on the "
+                       f"original (every Brier skill <= 0): the relative accuracy compares two guesses; choose a target "
+                       f"the other attributes can predict", style="yellow"))
 
 
 @app.command()

@@ -124,7 +124,9 @@ def _summary(outcome, seconds: float) -> None:
         f"information loss {f.decimal(s['information_loss']['value'])} ({s['information_loss']['metric']})",
         "relative classification accuracy " + (
             f"not measured: {report['configuration']['classification']['reason']}" if s["relative_accuracy"] is None else
-                                               f"{f.decimal(s['relative_accuracy'])} (target {s['classification_target']})"),
+            f"{f.decimal(s['relative_accuracy'])} (target {s['classification_target']})" + (
+                "; but no model beats the majority-class baseline, so it says little"
+                if not report["utility"]["classification"].get("models_beating_baseline", 1) else "")),
     ]
     for line in lines:
         out.print(Text(line))

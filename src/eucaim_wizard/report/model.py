@@ -393,10 +393,24 @@ def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
         "quality": {"attributes": list(quality["attributes"].values()), "dataset": quality["dataset"],
                     "information_loss": quality["information_loss"]},
         "distributions": distributions,
-        "classification": None if classification is None else classification.to_dict(),
+        "classification": None if classification is None else _against_baseline(classification.to_dict()),
         "classification_note": settings.target_reason,
         "notes": list(utility.notes),
     }
+
+
+def _against_baseline(c: dict[str, Any]) -> dict[str, Any]:
+    """The classification with each model marked whether it beats the majority-class baseline
+    on each table: a Brier skill score above 0, i.e. its class probabilities are closer to the
+    truth than the class shares (Brier 1950; the skill score against a reference forecast), and
+    how many models do so on the input: when none does, the relative accuracy compares two
+    guesses and says little about the anonymization."""
+    for model in c["models"]:
+        for side in ("original", "anonymized"):
+            skill = model[side].get("brier_skill_score")
+            model[side]["beats_baseline"] = skill is not None and skill > 0
+    c["models_beating_baseline"] = sum(model["original"]["beats_baseline"] for model in c["models"])
+    return c
 
 
 def _output_columns(project, levels, columns: Sequence[str]) -> list[dict[str, str]]:

@@ -38,7 +38,6 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
         models.append(f"{text(model['model'])} ({text(f.parameters(model['parameters']))}): "
                       f"{verdict(model['holds'])}{text(achieved)}")
     risk = (lambda key: f"{f.decimal(s[key]['before'])} → {f.decimal(s[key]['after'])}")
-    accuracy = s["relative_accuracy"]
     pairs = [
         ("Dataset", f"{s['dataset']} ({f.count(s['records'])} records)"),
         ("Date", report["date"]),
@@ -51,10 +50,7 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
         ("Average risk, input → output", risk("average_risk")),
         ("Information loss", f"{f.decimal(s['information_loss']['value'])} ({s['information_loss']['metric']}; "
                              "0 = none, 1 = everything)"),
-        ("Relative classification accuracy",
-         "not measured" if accuracy is None else
-         f"{f.decimal(accuracy)} (predicting {s['classification_target']}: accuracy on the anonymized table / "
-         f"on the original, mean of the models)"),
+        ("Relative classification accuracy", _accuracy_line(s, report)),
     ]
     story.append(key_values(pairs, key_width=0.36))
     story.extend(_sign_off(s))
@@ -73,6 +69,20 @@ def summary(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     story.extend(bullets([f"{i}. {name}" for i, name in enumerate(SECTIONS, start=1)]))
     story.append(PageBreak())
     return story
+
+
+def _accuracy_line(s: Mapping[str, Any], report: Mapping[str, Any]) -> object:
+    """The headline accuracy, with the warning when no model beats the majority baseline."""
+    accuracy = s["relative_accuracy"]
+    if accuracy is None:
+        return "not measured"
+    line = (f"{f.decimal(accuracy)} (predicting {text(s['classification_target'])}: accuracy on the anonymized table / "
+            f"on the original, mean of the models)")
+    c = report["utility"]["classification"]
+    if c is not None and not c.get("models_beating_baseline", 1):
+        line += (f"; <b>but no model beats the majority-class baseline</b> ({f.decimal(c['baseline']['accuracy'])}) "
+                 f"on the input, so this says little (section 7)")
+    return para(line, "cell")
 
 
 def _chosen_pairs(s: Mapping[str, Any]) -> list[tuple[str, object]]:
@@ -356,18 +366,28 @@ def utility(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
             f"({f.count(c['suppressed_records'])} suppressed records are predicted from their '*' values). "
             f"Relative accuracy (anonymized / input, mean of the models): <b>{f.decimal(c['relative_accuracy'])}</b>."))
         b = c["baseline"]
-        rows = [["majority class (baseline)", f.decimal(b["accuracy"]), f.decimal(b["accuracy"]), "", f.decimal(b["brier_score"]),
-                 f.decimal(b["brier_score"]), f.decimal(b["macro_auc"]), f.decimal(b["macro_auc"])]]
+        if not c.get("models_beating_baseline", 1):
+            story.append(para(
+                f"<b>No model predicts {text(c['target'])} better than the majority-class baseline on the input</b> "
+                f"(accuracy {f.decimal(b['accuracy'])} by always guessing the most frequent class; every Brier skill "
+                f"score at or below 0): the relative accuracy compares two guesses and says little about what the "
+                f"anonymization costs. Choose a target the other attributes can predict (--target)."))
+        rows = [["majority class (baseline)", f.decimal(b["accuracy"]), f.decimal(b["accuracy"]), "", "0", "0",
+                 f.decimal(b["macro_auc"]), f.decimal(b["macro_auc"]), ""]]
         for m in c["models"]:
             o, a = m["original"], m["anonymized"]
-            rows.append([MODELS.get(m["model"], m["model"]), f.decimal(o["accuracy"]), f.decimal(a["accuracy"]), f.decimal(m["relative_accuracy"]),
-                         f.decimal(o["brier_score"]), f.decimal(a["brier_score"]), f.decimal(o["macro_auc"]),
-                         f.decimal(a["macro_auc"])])
-        story.append(grid(["model", "accuracy in", "accuracy out", "relative", "Brier in", "Brier out", "AUC in",
-                           "AUC out"], rows, [0.24, 0.11, 0.11, 0.1, 0.11, 0.11, 0.11, 0.11],
+            beats = " / ".join("yes" if side.get("beats_baseline") else "no" for side in (o, a))
+            rows.append([MODELS.get(m["model"], m["model"]), f.decimal(o["accuracy"]), f.decimal(a["accuracy"]),
+                         f.decimal(m["relative_accuracy"]), f.decimal(o["brier_skill_score"]),
+                         f.decimal(a["brier_skill_score"]), f.decimal(o["macro_auc"]), f.decimal(a["macro_auc"]), beats])
+        story.append(grid(["model", "accuracy in", "accuracy out", "relative", "Brier skill in", "Brier skill out",
+                           "AUC in", "AUC out", "beats baseline in / out"], rows,
+                          [0.2, 0.09, 0.09, 0.08, 0.1, 0.1, 0.08, 0.08, 0.18],
                           right=(1, 2, 3, 4, 5, 6, 7), sections=(0,)))
-        story.append(para("Brier score: mean squared error of the predicted class probabilities (0 is perfect); AUC: "
-                          "macro-averaged ROC AUC, one class against the rest (0.5 is chance).", "small"))
+        story.append(para("Brier skill score: 1 − Brier score / the baseline's Brier score (the Brier score is the mean "
+                          "squared error of the predicted class probabilities); above 0, the model beats always "
+                          "predicting the class shares; its Brier scores are in report.json. AUC: macro-averaged ROC "
+                          "AUC, one class against the rest (0.5 is chance).", "small"))
     if u["notes"]:
         story.extend(bullets(u["notes"]))
     return story
