@@ -88,3 +88,38 @@ def test_contingency_counts_every_record_once_in_reading_order():
 def test_contingency_needs_two_attributes():
     with pytest.raises(ProjectError, match="two different attributes"):
         contingency(TABLE, "sex", "sex")
+
+
+def test_dates_and_codes_are_not_summarized_as_numbers():
+    """"mean 2.024e+07" of YYYYMMDD dates and the mean of zip codes are no statistics: a date
+    column gets its earliest, median and latest date; a code column is counted as categories."""
+    from eucaim_wizard.tables import Table
+    from eucaim_wizard.utility.statistics import summarize
+
+    table = Table.from_columns({
+        "StudyDate": ["20230101", "20230201", "20220301", "20230201", "*"],
+        "admitted": ["2023-01-02", "2024-05-06", "2020-01-01", "2020-01-01", "2021-07-31"],
+        "Zip_Code": ["37933", "78890", "01234", "37933", "12000"],
+        "plz": ["10", "20", "30", "10", "20"],
+        "age": ["45", "54", "30", "61", "45"],
+        "year": ["2023", "2022", "2021", "2021", "2020"],
+    })
+    by_name = {s.attribute: s for s in summarize(table)}
+    date = by_name["StudyDate"]
+    assert (date.scale, date.minimum, date.median, date.maximum, date.mean, date.sd) == \
+        ("date", "20220301", "20230101", "20230201", None, None)
+    assert by_name["admitted"].scale == "date" and by_name["admitted"].median == "2021-07-31"
+    for name in ("Zip_Code", "plz"):
+        assert by_name[name].scale == "code" and by_name[name].mean is None and by_name[name].mode is not None
+    assert by_name["age"].scale == by_name["year"].scale == "numeric"
+
+
+def test_numbers_are_charted_in_bins_of_equal_width():
+    from eucaim_wizard.report.charts import binned
+
+    pairs = [(str(x), 1) for x in range(100)] + [("1000", 5)]
+    bars, title = binned(pairs, 10)
+    assert title.endswith("bars of equal width") and len(bars) == 10
+    assert bars[0] == ("0–100", 100) and bars[-1] == ("900–1000", 5) and sum(c for _, c in bars) == 105
+    codes = [(f"{53000 + x}", 1) for x in range(100)]  # zip codes: consecutive values per bar, as before
+    assert binned(codes, 10)[1] == "input: 100 values, 10 consecutive values per bar"

@@ -13,6 +13,8 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..utility.statistics import _is_code, as_number
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -130,10 +132,26 @@ def binned(pairs: Sequence[tuple[str, int]], most: int = _MAX_BARS) -> tuple[lis
         return list(pairs), None
     empty = [(v, c) for v, c in pairs if v == ""]
     values = [(v, c) for v, c in pairs if v != ""]
+    numbers = [as_number(v) for v, _ in values]
+    if values and all(x is not None for x in numbers) and not _is_code("", [v for v, _ in values]):
+        return _equal_width(values, numbers, most - len(empty)) + empty, \
+            f"input: {len(pairs):,} values, in bars of equal width"
     size = -(-len(values) // (most - len(empty)))
     bars = [(values[i][0], sum(c for _, c in values[i:i + size])) for i in range(0, len(values), size)]
     title = f"input: {len(pairs):,} values, {size} consecutive values per bar"
     return bars + empty, title
+
+
+def _equal_width(values: Sequence[tuple[str, int]], numbers: Sequence[float], bars: int) -> list[tuple[str, int]]:
+    """Numbers counted in ``bars`` bins of equal width between the smallest and the largest
+    (a histogram: bins by the count of distinct values would stretch dense ranges), each
+    labelled ``low–high``."""
+    low, high = min(numbers), max(numbers)
+    width = (high - low) / bars or 1.0
+    counts = [0] * bars
+    for (_, count), x in zip(values, numbers):
+        counts[min(int((x - low) / width), bars - 1)] += count
+    return [(f"{low + i * width:.4g}–{low + (i + 1) * width:.4g}", c) for i, c in enumerate(counts)]
 
 
 def distribution_chart(attribute: str, original: Sequence[tuple[str, int]], anonymized: Sequence[tuple[str, int]],

@@ -6,6 +6,11 @@ Every cell of a table is text, so the scale of a column is read from its values:
 * ``interval``: every value present is a number or a closed range — ``20-29``, ``[20, 30[``,
   ``[20;30]``, ``(20, 30]`` or masked digits ``53**`` (53 00–53 99) — as generalization
   produces from numbers;
+* ``date``: every value present is a calendar date, ``YYYYMMDD`` or ``YYYY-MM-DD``: minimum,
+  median and maximum are dates, with no mean (``2.024e+07`` is no statistic of a date);
+* ``code``: every value present is a string of digits that names rather than measures — a
+  column named like a code (zip, postal, code, ...) or digits of one length of 5 or more, or
+  with leading zeros — counted like a category;
 * ``nominal``: anything else.
 
 Missing values (``*``, which is also every suppressed value, ``NULL`` and empty cells) are
@@ -32,7 +37,10 @@ from ..errors import ProjectError
 from ..tables import Table
 
 MISSING = frozenset({"*", "NULL", ""})
-Scale = Literal["numeric", "interval", "nominal"]
+Scale = Literal["numeric", "interval", "date", "code", "nominal"]
+
+_DATE = re.compile(r"^(1[89]|20)\d{2}(-?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])$")
+_CODE_NAME = re.compile(r"(zip|postal|post_?code|plz|cp|code|icd|id)$|^(zip|postal|plz)", re.IGNORECASE)
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _DASH = re.compile(rf"^\s*({_NUMBER})\s*-\s*({_NUMBER})\s*$")
@@ -69,8 +77,9 @@ def as_range(text: str) -> tuple[float, float] | None:
 class AttributeSummary:
     """Summary statistics of one column (``None`` where a statistic does not apply).
 
-    ``median`` is a number for a numeric column and the label of the middle range for an
-    interval column; ``sd`` is the sample standard deviation (``n − 1``).
+    ``median`` is a number for a numeric column, the label of the middle range for an
+    interval column, and minimum, median and maximum are dates for a date column; ``sd`` is
+    the sample standard deviation (``n − 1``).
     """
 
     attribute: str
@@ -80,8 +89,8 @@ class AttributeSummary:
     distinct: int
     mode: str | None
     mode_count: int
-    minimum: float | None = None
-    maximum: float | None = None
+    minimum: float | str | None = None
+    maximum: float | str | None = None
     median: float | str | None = None
     mean: float | None = None
     sd: float | None = None
@@ -165,6 +174,16 @@ def _summary(table: Table, name: str) -> AttributeSummary:
     best = ranked[int(np.argmax(counts[ranked]))]
     base = dict(attribute=name, count=count, missing=missing, distinct=len(codes),
                 mode=labels[best], mode_count=int(counts[best]))
+    present_labels = [labels[c] for c in codes]
+    if all(_DATE.match(label) for label in present_labels):  # a date: its order, not its digits' value
+        weights = counts[codes].astype(float)
+        order = sorted(range(len(codes)), key=lambda i: present_labels[i].replace("-", ""))
+        cumulative = np.cumsum(weights[order])
+        middle = order[int(np.searchsorted(cumulative, (count + 1) // 2))]
+        return AttributeSummary(scale="date", minimum=present_labels[order[0]], maximum=present_labels[order[-1]],
+                                median=present_labels[middle], **base)
+    if _is_code(name, present_labels):
+        return AttributeSummary(scale="code", **base)
     numbers = [as_number(labels[c]) for c in codes]
     ranges = [as_range(labels[c]) for c in codes]
     if all(v is not None for v in numbers):
@@ -182,6 +201,17 @@ def _summary(table: Table, name: str) -> AttributeSummary:
         return AttributeSummary(scale="interval", minimum=float(low.min()), maximum=float(high.max()),
                                 median=labels[codes[middle]], **_moments((low + high) / 2.0, weights), **base)
     return AttributeSummary(scale="nominal", **base)
+
+
+def _is_code(name: str, labels: Sequence[str]) -> bool:
+    """Digits that name rather than measure: a column named like a code, or digit strings of
+    one length of 5 or more, or any with a leading zero (``02134``)."""
+    if not labels or not all(label.isdigit() for label in labels):
+        return False
+    if _CODE_NAME.search(name.replace(" ", "_")):
+        return True
+    lengths = {len(label) for label in labels}
+    return (len(lengths) == 1 and min(lengths) >= 5) or any(len(label) > 1 and label[0] == "0" for label in labels)
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
