@@ -347,3 +347,53 @@ def read_table_values(path, column):
     from eucaim_wizard.tables import read_table
 
     return [str(v) for v in read_table(path).column(column).tolist()]
+
+
+# --- identifying content inside values (issue 21) --------------------------------------------
+@pytest.mark.parametrize("value, kind", [("12345678Z", "Spanish DNI"), ("12345678-z", "Spanish DNI"),
+                                         ("X1234567L", "Spanish NIE"), ("Y 1234567 X", "Spanish NIE"),
+                                         ("RSSMRA85T10A562S", "Italian codice fiscale"),
+                                         ("12345678A", None), ("EUCAIM-7f3a", None), ("P0001234", None)])
+def test_national_identity_numbers_with_their_check_letter(value, kind):
+    from eucaim_wizard.identifying_text import national_id
+
+    assert national_id(value) == kind
+
+
+def test_a_national_identity_number_is_flagged_even_in_an_identifier_column():
+    """A PatientID of DNIs means no pseudonym was made: the data is not de-identified."""
+    table = eucaim_table(PatientID=["12345678Z", "12345678Z", "EUCAIM-91bc"])
+    findings = check_table(table, project_for(table))
+    assert codes(findings) == [("national-id", "PatientID", 2)]
+    assert "12345678" not in findings[0].message and looks_identified(findings)
+    fake = eucaim_table(PatientID=["12345678A", "12345678A", "EUCAIM-91bc"])  # (wrong check letter)
+    assert check_table(fake, project_for(fake)) == []
+
+
+def test_names_in_free_text_and_in_private_tags_are_flagged_without_the_value():
+    table = eucaim_table(StudyDescription=["CT THORAX Dr. Garcia", "DR CHEST PA", "MR pelvis"],
+                         SeriesDescription=["T2 FLAIR", "Lopez^Maria", "EUCAIM-7f3a^Anonymous"],
+                         **{"(0009,1010)": ["", "Dra Ruiz", ""], "(0010,1010)": ["Dr Who", "", ""]})
+    findings = [f for f in check_table(table, project_for(table)) if f.severity == "error"]
+    assert sorted((f.code, f.where, f.records) for f in findings if f.code == "name-in-text") == [
+        ("name-in-text", "(0009,1010)", 1), ("name-in-text", "SeriesDescription", 1),
+        ("name-in-text", "StudyDescription", 1)]
+    assert not any(word in f.message for f in findings for word in ("Garcia", "Lopez", "Ruiz"))
+
+
+def test_an_institution_name_where_the_profile_writes_a_hashed_site_id():
+    table = eucaim_table(InstitutionName=["Hospital Universitario La Fe", "9f2c41aa", "9f2c41aa"])
+    assert [(f.code, f.records) for f in check_table(table, project_for(table))] == [("institution-name", 1)]
+    hashed = eucaim_table(InstitutionName=["9f2c41aa", "9f2c41aa", "SITE-03"])
+    assert check_table(hashed, project_for(hashed)) == []
+
+
+def test_the_same_signs_in_a_dicom_header_and_in_its_private_tags():
+    dataset = header(PatientID="12345678Z", StudyDescription="PET-CT Dr. Garcia",
+                     InstitutionName="Hospital Universitario La Fe")
+    dataset.add_new(0x00091010, "PN", "Smith^John")
+    dataset.add_new(0x00091011, "LO", "protocol 7")
+    assert sorted(header_signs(dataset)) == [("institution-name", "InstitutionName"),
+                                             ("name-in-private-tag", "(0009,1010)"),
+                                             ("name-in-text", "StudyDescription"), ("national-id", "PatientID")]
+    assert header_signs(header(InstitutionName="9f2c41aa", StudyDescription="CT THORAX")) == []

@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import Finding, WizardError
+from .identifying_text import (INSTITUTION_NAME, NAME_IN_TEXT, NATIONAL_ID, _filled, _real_name, identifier_name,
+                               name_in_text, national_id)
 
 if TYPE_CHECKING:
     from .project import Project
@@ -85,7 +87,7 @@ _PROFILE_DATES = ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate", "
 GUARD_CODES = frozenset({
     "identity-not-removed", "real-person-name", "filled-identifying-field", "vendor-uid", "day-not-01",
     "identifier-column", "email-address", "phone-number", "person-name", "dicom-uid", "record-id",
-    "free-text", "day-level",
+    "free-text", "day-level", "national-id", "name-in-text", "institution-name", "name-in-private-tag",
 })
 
 # Patterns run on a column's distinct values with pyarrow (RE2: no look-arounds).
@@ -99,10 +101,6 @@ _DATE_LIKE = re.compile(r"\d{8}|\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d
 #: a time of day (DICOM TM ``HHMMSS.ffffff``, or ``HH:MM[:SS]``): what ``init`` proposes as a
 #: quasi-identifier with ``preset:time``, never a record identifier
 _TIME_LIKE = re.compile(r"([01]\d|2[0-3])([0-5]\d)([0-5]\d)(\.\d{1,6})?|([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?")
-_PLACEHOLDERS = {"anonymous", "anonymized", "anonymised", "anon", "removed", "unknown", "none", "null",
-                 "patient", "phantom", "test", "qa", "deidentified", "de-identified", "redacted", "n/a",
-                 "na", "xxx", "xxxx"}
-_ALPHA_WORD = re.compile(r"[^\W\d_]{2,}(?:[-' ][^\W\d_]+)*")
 # an ID column: nearly every value distinct, and most of them codes
 _ID_MIN_VALUES, _ID_DISTINCT_SHARE, _ID_CODE_SHARE = 10, 0.95, 0.9
 
@@ -195,6 +193,11 @@ def table_signs(table: Table, *, profile: str | None = "eucaim", handled: Iterab
         findings += column.finding(column.matches(_VENDOR_UID), "error", "vendor-uid",
                                    "holds UIDs under a vendor's root (GE, Siemens or Philips), not "
                                    "re-hashed by a de-identifier")
+        # (in identifier columns too: a national identity number means no pseudonym was made)
+        findings += column.finding(column.where(lambda v: national_id(v) is not None,
+                                                among=column.matches(NATIONAL_ID)), "error", "national-id",
+                                   "holds national identity numbers (Spanish DNI/NIE with a valid check letter, "
+                                   "Italian codice fiscale)")
         if profile == "eucaim" and name not in handled and (_vr(name) in ("DA", "DT") or column.all_dates()):
             findings += column.finding(column.day_not_01(), "error", "day-not-01",
                                        "holds dates with a day other than 01 (the EUCAIM profile "
@@ -237,35 +240,19 @@ def unmarked_identifiers(table: Table, identifiers: Iterable[str] = ()) -> list[
             findings += column.finding(column.nonempty, "error", "record-id",
                                        "holds a distinct code in almost every record, like a "
                                        "patient or record identifier")
+        if name in FREE_TEXT or _private_tag(name):
+            findings += column.finding(column.where(name_in_text, among=column.matches(NAME_IN_TEXT)), "error",
+                                       "name-in-text", "holds what looks like a person's name in free text (a "
+                                       "title and a name, or Family^Given)")
         if name in FREE_TEXT:
             findings += column.finding(column.nonempty, "warning", "free-text",
                                        "is free text that may name a person or a place; review it, "
                                        "or mark it `role: identifier` to drop it")
+        if name == "InstitutionName":  # the EUCAIM anonymiser writes a hashed site id
+            findings += column.finding(column.matches(INSTITUTION_NAME), "error", "institution-name",
+                                       "holds institution names, not the hashed site identifier of the EUCAIM "
+                                       "profile")
     return findings
-
-
-#: name words of direct identifiers (``PatientID`` → patient, id; ``e-mail`` → e, mail)
-_IDENTIFIER_WORDS = {"id", "ids", "uid", "uuid", "mrn", "ssn", "nhs", "email", "mail", "phone", "telephone",
-                     "mobile", "fax", "address", "surname", "firstname", "lastname", "fullname", "accession",
-                     "passport"}
-#: a ``name`` column names a person when one of these words is in its name too
-_PERSON_WORDS = {"patient", "patients", "physician", "physicians", "doctor", "first", "last", "given",
-                 "family", "full", "maiden", "middle", "mother", "father", "operator", "operators",
-                 "performing", "referring", "person", "subject", "user", "nick", "birth"}
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-def identifier_name(name: str) -> bool:
-    """Whether a column name is that of a direct identifier: ``PatientID``, ``e-mail``,
-    ``SOPInstanceUID``, ``ReferringPhysicianName`` (not ``ManufacturerModelName``).
-
-    >>> identifier_name("PatientID"), identifier_name("patient_name"), identifier_name("ManufacturerModelName")
-    (True, True, False)
-    """
-    words = [word.lower() for word in _WORD.findall(name)]
-    if set(words) & _IDENTIFIER_WORDS:
-        return True
-    return "name" in words and (len(words) == 1 or bool(set(words) & _PERSON_WORDS))
 
 
 #: up to this many distinct values a column is searched with Python's re, beyond with RE2
@@ -358,39 +345,16 @@ class _Column:
                         f"{first}", where=self.name, records=records)]
 
 
-def _filled(value: str) -> bool:
-    """A field holds something other than a placeholder or a pseudonym."""
-    text = value.strip()
-    if not any(c.isalnum() for c in text):
-        return False
-    return not _placeholder(text)
-
-
-def _placeholder(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered.endswith("^anonymous") or lowered.startswith("eucaim-"):
-        return True
-    words = [w for w in re.split(r"[\s^=_\-]+", lowered) if w]
-    return bool(words) and all(w in _PLACEHOLDERS or any(c.isdigit() for c in w) for w in words) \
-        and any(w in _PLACEHOLDERS for w in words)
-
-
-def _real_name(value: str) -> bool:
-    """A DICOM person name that looks real, not a pseudonym: a component of letters only
-    (``Smith^John``, ``CompressedSamples^CT1``, ``Smith``), not ``...^Anonymous``, not a
-    placeholder such as ``ANONYMOUS``, and not a code such as ``P001`` or ``EUCAIM-3fa9``."""
-    text = value.strip()
-    if not text or _placeholder(text):
-        return False
-    for group in text.split("="):  # alphabetic, ideographic, phonetic representations
-        for component in group.split("^"):
-            component = component.strip()
-            if _ALPHA_WORD.fullmatch(component) and component.lower() not in _PLACEHOLDERS:
-                return True
-    return False
-
-
 # -- DICOM headers ----------------------------------------------------------------------
+_PRIVATE_TAG = re.compile(r"^\(?([0-9A-Fa-f]{4})[,_ ]?([0-9A-Fa-f]{4})\)?$")
+
+
+def _private_tag(name: str) -> bool:
+    """Whether a column is named like a private DICOM tag, ``(0009,1010)`` (odd group)."""
+    match = _PRIVATE_TAG.match(name)
+    return bool(match) and int(match.group(1), 16) % 2 == 1
+
+
 def header_signs(dataset: Any, *, profile: str | None = "eucaim") -> list[tuple[str, str]]:
     """Signs that one DICOM header (a pydicom ``Dataset``) is not de-identified.
 
@@ -414,11 +378,35 @@ def header_signs(dataset: Any, *, profile: str | None = "eucaim") -> list[tuple[
     for keyword, uid in uids:
         if any(uid.startswith(root) for root in VENDOR_UID_ROOTS):
             signs.append(("vendor-uid", keyword))
+    signs += _text_signs(dataset)
     if profile == "eucaim":
         for keyword in _PROFILE_DATES:
             date = _text(dataset, keyword).strip().replace(".", "")
             if len(date) >= 8 and date[:8].isdigit() and date[6:8] != "01":
                 signs.append(("day-not-01", keyword))
+    return signs
+
+
+_TEXT_VRS = ("PN", "LO", "SH", "LT", "ST", "UT", "UC")
+
+
+def _text_signs(dataset: Any) -> list[tuple[str, str]]:
+    """National identity numbers in the patient's identifiers, names in free text and in
+    private text elements, a real institution name (see :mod:`.identifying_text`)."""
+    signs = []
+    for keyword in ("PatientID", "OtherPatientIDs"):
+        if any(national_id(part) for part in _text(dataset, keyword).split("\\") if part):
+            signs.append(("national-id", keyword))
+    for keyword in FREE_TEXT:
+        if name_in_text(_text(dataset, keyword)):
+            signs.append(("name-in-text", keyword))
+    if re.search(r"[^\W\d_]{2,}[ .'-]+[^\W\d_]{2,}", _text(dataset, "InstitutionName")):
+        signs.append(("institution-name", "InstitutionName"))
+    for element in dataset:
+        if element.tag.is_private and element.VR in _TEXT_VRS and element.value not in (None, ""):
+            value = "\\".join(map(str, element.value)) if element.VM > 1 else str(element.value)
+            if name_in_text(value) or (element.VR == "PN" and _real_name(value)):
+                signs.append(("name-in-private-tag", f"({element.tag.group:04X},{element.tag.element:04X})"))
     return signs
 
 
@@ -447,6 +435,10 @@ _HEADER_WORDS = {
     "filled-identifying-field": "is filled (the EUCAIM profile empties it)",
     "vendor-uid": "is a UID under a vendor's root (GE, Siemens or Philips), not re-hashed",
     "day-not-01": "has a day other than 01 (the EUCAIM profile keeps year and month)",
+    "national-id": "holds a national identity number (not a pseudonym)",
+    "name-in-text": "holds what looks like a person's name in free text",
+    "institution-name": "holds an institution's name (the EUCAIM profile writes a hashed site id)",
+    "name-in-private-tag": "(a private tag) holds what looks like a person's name",
 }
 
 
