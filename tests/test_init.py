@@ -283,3 +283,78 @@ def test_the_seed_packs_table_gets_a_project_that_validates(tmp_path):
     shutil.copy(source, tmp_path / "data.csv")
     report = validate_project(load_project(write_starting_project(tmp_path / "data.csv", tmp_path / "project.yaml")))
     assert report.usable and not [f for f in report.findings if f.severity == "error"]
+
+
+def _series_table(folder, n=2000):
+    """A table as extracted from DICOM series: 13 columns an attacker may know."""
+    import csv
+
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    months = lambda: [f"20{y:02d}{m:02d}01" for y, m in zip(rng.integers(15, 24, n), rng.integers(1, 13, n))]  # noqa: E731
+    columns = {
+        "PatientSex": rng.choice(["F", "M"], n), "PatientAge": [f"{a:03d}Y" for a in rng.integers(20, 90, n)],
+        "StudyDate": months(), "SeriesDate": months(), "AcquisitionDate": months(),
+        "StudyTime": [f"{h:02d}{m:02d}{s:02d}" for h, m, s in zip(rng.integers(7, 20, n), rng.integers(0, 60, n),
+                                                                  rng.integers(0, 60, n))],
+        "Modality": rng.choice(["CT", "MR", "PT", "MG"], n),
+        "BodyPartExamined": rng.choice(["CHEST", "ABDOMEN", "BREAST", "PELVIS", "HEAD"], n),
+        "Manufacturer": rng.choice(["SIEMENS", "GE MEDICAL SYSTEMS", "Philips", "TOSHIBA"], n),
+        "ManufacturerModelName": rng.choice(["Aera", "Skyra", "Discovery MR750", "Ingenia", "Aquilion ONE"], n),
+        "SliceThickness": rng.choice(["1", "1.25", "2.5", "3", "5"], n),
+        "MagneticFieldStrength": rng.choice(["1.5", "3"], n),
+        "PatientWeight": [f"{w:.1f}" for w in rng.normal(75, 12, n)],
+    }
+    with open(folder / "series.csv", "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        writer.writerows(zip(*columns.values()))
+    return folder / "series.csv"
+
+
+def test_init_proposes_a_project_the_optimal_search_holds(tmp_path):
+    """A DICOM series table made 11 quasi-identifiers and 15.9 M transformations, which the
+    search refused: init now starts levels above those that can never be released, then
+    writes the least identifying non-facet columns insensitive, saying why, until it fits."""
+    from eucaim_wizard import anonymize
+    from eucaim_wizard.pipeline import MAX_LATTICE
+
+    path = write_starting_project(_series_table(tmp_path), tmp_path / "project.yaml")
+    text = " ".join(line.strip().lstrip("#").strip() for line in path.read_text().splitlines())
+    project = load_project(path)
+    size = 1
+    for name in project.quasi_identifiers:
+        low, high = project.level_range(name, project.load_hierarchy(name))
+        size *= high - low + 1
+    assert size <= MAX_LATTICE
+    demoted = [n for n, a in project.attributes.items() if a.role.value == "insensitive"]
+    assert demoted and "PatientSex" in project.quasi_identifiers and "Modality" in project.quasi_identifiers
+    assert text.count("written insensitive so that the optimal search fits") == len(demoted)
+    assert project.attributes["StudyTime"].min_level >= 1 and "no lower level can be released" in text
+    assert validate_project(project).usable
+    assert anonymize(project).lattice_size == size
+
+
+def test_the_levels_init_skips_hold_no_anonymous_transformation(tmp_path):
+    """Raising min_level where a level alone leaves more records in groups smaller than k than
+    may be suppressed is exact: the optimum is the same with the levels below allowed."""
+    from eucaim_wizard import anonymize
+
+    rng = __import__("numpy").random.default_rng(9)
+    n = 800
+    rows = zip(rng.integers(1, 13, n), rng.integers(1, 29, n), rng.integers(7, 20, n), rng.integers(0, 60, n),
+               rng.integers(20, 90, n), rng.normal(75, 12, n), rng.choice(["Female", "Male"], n),
+               rng.choice(["CT", "MRI", "PET"], n), rng.choice(["Spain", "Italy", "Poland", "Ireland", "Greece"], n),
+               rng.choice(["Siemens Skyra", "GE Discovery MR750", "Philips Ingenia"], n))
+    (tmp_path / "data.csv").write_text(
+        "Acquisition_Date,Acquisition_Time,Age,Weight_kg,Sex,Imaging_Modality,Ethnicity_Country,Manufacturer_Model\n"
+        + "".join(f"2023{mo:02d}{d:02d},{h:02d}{mi:02d}00,{a},{w:.1f},{s},{m},{c},{model}\n"
+                  for mo, d, h, mi, a, w, s, m, c, model in rows))
+    project = load_project(write_starting_project(tmp_path / "data.csv", tmp_path / "project.yaml"))
+    text = (tmp_path / "project.yaml").read_text()
+    assert "no lower level" in " ".join(line.strip().lstrip("#").strip() for line in text.splitlines())
+    days = {"Acquisition_Date": 1}  # (the day is never released: that min_level stays)
+    full = project.model_copy(update={"attributes": {n: a.model_copy(update={"min_level": days.get(n)})
+                                                      for n, a in project.attributes.items()}})
+    assert anonymize(project).optimum.levels == anonymize(full).optimum.levels

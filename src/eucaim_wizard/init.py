@@ -110,6 +110,12 @@ class _PresetCheck:
     #: the lowest level to allow: above those that keep the day of a date (the EUCAIM profile
     #: releases year and month only; see :func:`eucaim_wizard.released_dates.day_level_findings`)
     min_level: int = 0
+    #: why ``min_level`` is raised further (:func:`_searchable`), and whether the column is
+    #: written insensitive instead, so that the search stays within what it can hold
+    min_level_reason: str = ""
+    demoted: str = ""
+    #: records per value at each level (to find the levels that can never be released)
+    level_counts: tuple = ()
 
 
 def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Path) -> dict[str, _PresetCheck]:
@@ -147,7 +153,77 @@ def _check_presets(table: Table, suggestions: list[Suggestion], project_dir: Pat
         no_day = 0
         if any(f.where == name for f in day_level_findings(project)):
             no_day = first_level_without_day(hierarchy, 0) or 0
-        checks[name] = _PresetCheck(True, "", len(unknown), records, hierarchy.n_levels, no_day)
+        checks[name] = _PresetCheck(True, "", len(unknown), records, hierarchy.n_levels, no_day,
+                                    level_counts=_records_per_value(hierarchy, values, counts))
+    return _searchable(table, checks)
+
+
+def _records_per_value(hierarchy, values: list[str], counts: np.ndarray) -> tuple[tuple[int, ...], ...]:
+    """At each level of ``hierarchy``, the records of each generalized value of the column."""
+    rows = {str(v): i for i, v in enumerate(hierarchy.level(0).tolist())}
+    present = [i for i, value in enumerate(values) if counts[i] and value in rows]
+    at, weights = [rows[values[i]] for i in present], counts[present]
+    per_level = []
+    for level in range(hierarchy.n_levels):
+        _, inverse = np.unique(hierarchy.level(level)[at], return_inverse=True)
+        per_level.append(tuple(np.bincount(inverse, weights=weights).astype(int).tolist()))
+    return tuple(per_level)
+
+
+#: the EUCAIM federated search's facets, as DICOM keywords (domain/EUCAIM.md)
+_FACETS = frozenset({"PatientSex", "PatientAge", "BodyPartExamined", "Modality", "Manufacturer", "StudyDate"})
+#: the k and suppression limit ``init`` writes
+_K, _LIMIT = 10, 0.05
+
+
+def _searchable(table: Table, checks: dict[str, _PresetCheck]) -> dict[str, _PresetCheck]:
+    """Make the quasi-identifiers' search one the optimal search holds.
+
+    Left as it is up to :data:`ARX_OPTIMAL_LIMIT` transformations.  Beyond, first, exactly (no
+    anonymous transformation is lost): a level at which an attribute alone
+    leaves more records in values shared by fewer than k records than may be suppressed can
+    never be released (more attributes only split those groups), so ``min_level`` starts above
+    it.  Then, while the lattice is still larger than :data:`~eucaim_wizard.pipeline.MAX_LATTICE`,
+    the quasi-identifier that tells records apart least (the lowest α-distinction, distinct
+    values per record; the federated search's facets last) is written insensitive, with the
+    reason, until the search fits."""
+    from dataclasses import replace
+
+    from .pipeline import MAX_LATTICE
+
+    def size() -> int:
+        return int(np.prod([c.levels - c.min_level for c in checks.values() if c.usable and not c.demoted],
+                           dtype=object))
+
+    if size() <= ARX_OPTIMAL_LIMIT:  # (a small search is left as the presets make it)
+        return checks
+    allowed = int(np.floor(_LIMIT * table.n_rows + 1e-9))
+
+    def too_small(check: _PresetCheck, level: int) -> int:
+        return sum(c for c in check.level_counts[level] if c < _K)
+
+    for name, check in list(checks.items()):
+        if not check.usable or not check.level_counts or too_small(check, check.levels - 1) > allowed:
+            continue  # (when not even the top can be released, the table is too small for k: leave it)
+        low = check.min_level
+        while low < check.levels - 1 and too_small(check, low) > allowed:
+            low += 1
+        if low > check.min_level:
+            checks[name] = replace(check, min_level=low, min_level_reason=(
+                f"below level {low}, more than {100 * _LIMIT:g} % of the records have a value that fewer than "
+                f"{_K} records share, so no lower level can be released with k={_K}"))
+
+    kept = [n for n, c in checks.items() if c.usable]
+    # the federated search's facets (what an attacker is likeliest to know) are kept longest
+    ranked = sorted(kept, key=lambda n: (n in _FACETS, len(checks[n].level_counts[0]) / max(table.n_rows, 1), n))
+    for name in ranked:
+        if size() <= MAX_LATTICE:
+            break
+        distinction = len(checks[name].level_counts[0]) / max(table.n_rows, 1)
+        checks[name] = replace(checks[name], demoted=(
+            f"written insensitive so that the optimal search fits ({MAX_LATTICE:,} transformations at most): of the "
+            f"quasi-identifiers it tells records apart least (α-distinction {distinction:.3f}); if an attacker can "
+            f"know it, make it a quasi-identifier again and give others a higher min_level"))
     return checks
 
 
@@ -159,13 +235,15 @@ def _column_text(table: Table, suggestion: Suggestion, check: _PresetCheck | Non
     distinct, rows = len(table.categories(name)), table.n_rows
     text = f"{distinct:,} distinct value(s) in {rows:,} records, {_frequent_values(table, name)}; {suggestion.reason}"
     if role is Role.QUASI_IDENTIFIER:
+        if check is not None and check.usable and check.demoted:
+            return f"{text}; preset:{preset} fits it, but it is {check.demoted}", "{role: insensitive}"
         if check is not None and check.usable:
             known = ("the preset knows every value" if not check.unknown_values else
                      f"{check.unknown_values:,} value(s) of {check.unknown_records:,} record(s) are not in the "
                      f"preset and go to its Unknown branch (`validate` names them)")
             if check.min_level:
-                return (f"{text}; preset:{preset}: {known}; min_level {check.min_level}: the day of the date is never "
-                        f"released (the EUCAIM profile keeps year and month)",
+                why = check.min_level_reason or "the day of the date is never released (the EUCAIM profile keeps year and month)"
+                return (f"{text}; preset:{preset}: {known}; min_level {check.min_level}: {why}",
                         f"{{role: quasi-identifier, hierarchy: preset:{preset}, min_level: {check.min_level}}}")
             return f"{text}; preset:{preset}: {known}", f"{{role: quasi-identifier, hierarchy: preset:{preset}}}"
         if preset is not None:
@@ -238,7 +316,7 @@ ARX_OPTIMAL_LIMIT = 100_000
 
 def _search_size_note(checked: dict[str, _PresetCheck]) -> list[str]:
     """A warning when the quasi-identifiers as written make a very large search."""
-    levels = [check.levels for check in checked.values() if check.usable]
+    levels = [check.levels - check.min_level for check in checked.values() if check.usable and not check.demoted]
     size = int(np.prod(levels, dtype=object)) if levels else 1
     if size <= ARX_OPTIMAL_LIMIT:
         return []
