@@ -344,3 +344,46 @@ def test_comma_written_file_reads_back_with_its_delimiter(tmp_path_factory, rows
     path = tmp_path_factory.mktemp("round") / "h.csv"
     hierarchy.write(path, delimiter=",")
     assert read_hierarchy(path, has_header=False, delimiter=",") == hierarchy
+
+
+def test_repair_makes_a_tree_with_one_root_and_says_every_change(tmp_path):
+    from typer.testing import CliRunner
+
+    from eucaim_wizard.cli import app
+    from eucaim_wizard.hierarchies.repair import repair
+
+    broken = Hierarchy([["a", "x", "EU"], ["b", "x", "US"], ["c", "y", "EU"], ["c", "z", "EU"], ["a", "x", "EU"],
+                        ["d", "", "US"]], name="q")
+    fixed, changes = repair(broken)
+    assert [f for f in fixed.findings() if f.severity != "info"] == []
+    assert fixed.values().tolist() == ["a", "b", "c", "d"]  # (one row per value: the first kept)
+    assert fixed.level(1).tolist() == ["x (EU)", "x (US)", "y", "d"] and set(fixed.level(-1).tolist()) == {"*"}
+    assert len(changes) == 5 and any("repeated identical" in c for c in changes)
+    # the groups of the old top level stay whole (EU: a, c; US: b, d) below the new root
+    assert fixed.level(2).tolist() == ["EU", "US", "EU", "US"]
+    valid = Hierarchy([["a", "*"], ["b", "*"]], name="ok")
+    assert repair(valid) == (valid, [])
+    source = tmp_path / "levels.tsv"
+    source.write_text("Value\tGroup\tTop\nF\tPerson\tPerson\nM\tAny\tAny\n")
+    run = CliRunner().invoke(app, ["hierarchies", "repair", str(source), "-o", str(tmp_path / "fixed.csv")])
+    assert run.exit_code == 0, run.output
+    assert "added a top level" in run.output and "header row" in run.output
+    assert (tmp_path / "fixed.csv").read_text() == "F;Person;Person;*\nM;Any;Any;*\n"
+    again = CliRunner().invoke(app, ["hierarchies", "repair", str(source), "-o", str(tmp_path / "fixed.csv")])
+    assert again.exit_code == 2 and "--force" in again.output  # never over an existing file unasked
+
+
+def test_convert_rewrites_a_valid_hierarchy_and_refuses_a_broken_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from eucaim_wizard.cli import app
+
+    (tmp_path / "ok.csv").write_bytes(b"Sex,Level_1\r\nF,*\r\nM,*\r\n")
+    run = CliRunner().invoke(app, ["hierarchies", "convert", str(tmp_path / "ok.csv"), "-o", str(tmp_path / "arx.csv")])
+    assert run.exit_code == 0 and (tmp_path / "arx.csv").read_text() == "F;*\nM;*\n"
+    (tmp_path / "bad.csv").write_text("a;x;1\nb;x;2\n")
+    bad = CliRunner().invoke(app, ["hierarchies", "convert", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "b.csv")])
+    assert bad.exit_code == 2 and "hierarchies repair" in bad.output and not (tmp_path / "b.csv").exists()
+    same = CliRunner().invoke(app, ["hierarchies", "convert", str(tmp_path / "ok.csv"), "-o", str(tmp_path / "ok.csv"),
+                                    "--force"])
+    assert same.exit_code == 2 and (tmp_path / "ok.csv").read_bytes() == b"Sex,Level_1\r\nF,*\r\nM,*\r\n"

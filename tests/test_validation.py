@@ -202,3 +202,30 @@ def test_a_search_space_too_large_is_an_error_before_any_search(tmp_path, monkey
     report = validate_project(tmp_path / "p.yaml")
     (finding,) = [f for f in report.findings if f.code == "lattice-too-large"]
     assert not report.usable and "4 transformations to search (levels per attribute: a 2, b 2)" in finding.message
+
+
+def test_a_broken_hierarchy_gets_the_preset_that_fits_and_the_repair_command(tmp_path):
+    """`validate` said what is wrong with a hierarchy but not how to put it right."""
+    rows = ["PatientSex,Manufacturer"] + [f"{s},{m}" for s, m in zip("FMFMFMFMFM" * 3, ["SIEMENS", "GE"] * 15)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "sex.csv").write_text("F;Person\nM;Any\n")  # two roots
+    (tmp_path / "vendor.csv").write_text("SIEMENS;x;CT\nGE;x;MR\n")  # 'x' under two parents: not a tree
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  PatientSex: {role: quasi-identifier, hierarchy: sex.csv}\n"
+        "  Manufacturer: {role: quasi-identifier, hierarchy: vendor.csv}\nprivacy:\n  - k-anonymity: {k: 2}\n")
+    report = validate_project(tmp_path / "project.yaml")
+    fixes = {f.where: f.message for f in report.findings if f.code == "hierarchy-fix"}
+    assert "`hierarchy: preset:sex` fits this column's values" in fixes["PatientSex"]
+    assert "`eucaim-wizard hierarchies repair vendor.csv -o FIXED.csv`" in fixes["Manufacturer"]
+
+
+def test_the_header_rule_can_be_set_from_the_project_file(tmp_path):
+    (tmp_path / "data.csv").write_text("sex\nF\nM\n")
+    (tmp_path / "sex.csv").write_text("Sex;Level_1\nF;*\nM;*\n")
+    base = "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: sex.csv%s}\n"
+    (tmp_path / "project.yaml").write_text(base % "")
+    detected = load_project(tmp_path / "project.yaml").load_hierarchy("sex")
+    assert detected.n_values == 2 and "hierarchy_header: false" in detected.notes[-1]
+    (tmp_path / "project.yaml").write_text(base % ", hierarchy_header: false")
+    kept = load_project(tmp_path / "project.yaml").load_hierarchy("sex")
+    assert kept.values().tolist() == ["Sex", "F", "M"]

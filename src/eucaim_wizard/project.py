@@ -246,7 +246,7 @@ class Project(BaseModel):
                 raise cached[1]
             return cached[1]
         try:
-            hierarchy = read_hierarchy(path, name=name)
+            hierarchy = read_hierarchy(path, name=name, has_header=attribute.hierarchy_header)
         except WizardError as error:
             if key:
                 self._hierarchies[name] = (key, error)

@@ -49,6 +49,8 @@ class Attribute(BaseModel):
         default=None, description="ARX hierarchy CSV (path relative to the project file), `preset:NAME`, "
         "a builder spec `{builder: NAME, ...}`, or a Hierarchy"
     )
+    hierarchy_header: bool | None = Field(
+        default=None, description="whether the hierarchy file's first row is a header (default: detected)")
     min_level: int | None = Field(default=None, ge=0, description="lowest generalization level allowed")
     max_level: int | None = Field(default=None, ge=0, description="highest generalization level allowed")
     weight: float = Field(default=0.5, ge=0.0, le=1.0, description="attribute weight for the information-loss metric")

@@ -78,7 +78,39 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
             except WizardError:
                 continue  # already reported by check_against
             report.notes.extend(f"hierarchy of {name}: {note}" for note in hierarchy.notes)
+    report.findings.extend(_repairs(project, table, report.findings))
     return report
+
+
+#: the findings of a hierarchy that a preset or ``hierarchies repair`` can put right
+_BROKEN = ("conflicting-rows", "not-a-tree", "multiple-roots", "duplicate-rows", "missing-values", "ragged-rows",
+           "hierarchy-unreadable")
+
+
+def _repairs(project: Project, table, findings) -> list[Finding]:
+    """For each quasi-identifier whose hierarchy is broken: the preset that fits the column's
+    values (the one ``init`` would choose), and ``hierarchies repair`` for a file that is not
+    a tree or has several roots."""
+    from .roles import suggest
+
+    fixes = []
+    for name in dict.fromkeys(f.where for f in findings if f.code in _BROKEN and f.where in project.attributes):
+        if name not in project.quasi_identifiers or name not in table.columns:
+            continue
+        given = project.attributes[name].hierarchy
+        ways = []
+        preset = suggest(table, name).preset
+        if preset is not None and given != f"preset:{preset}":
+            ways.append(f"`hierarchy: preset:{preset}` fits this column's values (the preset `init` chooses)")
+        codes = {f.code for f in findings if f.where == name}
+        if isinstance(given, str) and not given.startswith("preset:") and codes & {
+                "conflicting-rows", "not-a-tree", "multiple-roots", "duplicate-rows"}:
+            ways.append(f"`eucaim-wizard hierarchies repair {given} -o FIXED.csv` writes a valid copy (a tree, one "
+                        f"root) and says every change")
+        if ways:
+            fixes.append(Finding("info", "hierarchy-fix", f"{name}: the hierarchy can be put right: " + "; or ".join(ways)
+                                 + ".", where=name))
+    return fixes
 
 
 def _lattice_findings(project: Project) -> list[Finding]:

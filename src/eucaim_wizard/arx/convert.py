@@ -306,7 +306,7 @@ def _hierarchy_notes(arx: ArxProject, attributes: dict[str, dict[str, Any]], not
             if remark == "CRLF line ends" or remark.startswith("delimiter "):
                 continue  # how the copy was written; nothing to act on
             if remark.startswith("header row"):
-                remark = remark.split("; pass has_header")[0] + (
+                remark = remark.split("; to keep it as values")[0] + (
                     "; ARX itself treats that row as a value (one more row in the Loss shares), so scores "
                     "may differ from ARX's")
             note("warning", "hierarchies", f"{name}: {remark}")

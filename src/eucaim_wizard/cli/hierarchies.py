@@ -1,4 +1,5 @@
-"""``eucaim-wizard hierarchies list|show|export``: the preset hierarchy library."""
+"""``eucaim-wizard hierarchies list|show|export|convert|repair``: the preset hierarchy library,
+and rewriting a hierarchy file in ARX's form (repairing it where it is not a tree)."""
 
 
 from pathlib import Path
@@ -10,7 +11,8 @@ from .common import app, fail, out
 
 hierarchies_app = typer.Typer(
     name="hierarchies",
-    help=("The EUCAIM preset hierarchies: list them, show one, export one as an ARX CSV file.\n\n"
+    help=("The EUCAIM preset hierarchies: list them, show one, export one as an ARX CSV file; convert or "
+          "repair a hierarchy file into a valid ARX CSV file.\n\n"
           "Use a preset in a project file as `hierarchy: preset:NAME`.\n\n"
           "Example: eucaim-wizard hierarchies show manufacturer"),
     no_args_is_help=True,
@@ -128,3 +130,75 @@ def export(
         shown = ", ".join(repr(v) for v in unknown[:10])
         out.print(f"{len(unknown)} value(s) not recognised, in the Unknown branch: {shown}"
                   f"{', …' if len(unknown) > 10 else ''}", markup=False)
+
+
+def _read_for_rewrite(path: Path, header: Optional[bool]):
+    from ..hierarchies.hierarchy import read_hierarchy
+
+    return read_hierarchy(path, has_header=header)
+
+
+HEADER_HELP = ("Whether the first row is a header (default: detected; the detection is said). "
+               "--no-header keeps a first row of values that looks like a header.")
+
+
+@hierarchies_app.command("convert")
+def convert(
+    source: Annotated[Path, typer.Argument(help="A hierarchy file: any delimiter, with or without a header.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The ARX hierarchy CSV to write.")],
+    header: Annotated[Optional[bool], typer.Option("--header/--no-header", help=HEADER_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Rewrite a valid hierarchy in ARX's form (';', no header, UTF-8); see `repair` for one
+    that is not a tree or has several roots.
+
+    Example: eucaim-wizard hierarchies convert age_levels.tsv -o age.csv
+    """
+    from ..errors import HierarchyError, WizardError
+
+    try:
+        if output.exists() and not force:
+            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        hierarchy = _read_for_rewrite(source, header)
+        errors = [f for f in hierarchy.findings() if f.severity == "error"]
+        if errors:
+            raise HierarchyError(f"{source} is not a valid hierarchy ({errors[0].code}: {errors[0].message}); "
+                                 f"`eucaim-wizard hierarchies repair {source} -o {output}` fixes it and says how.")
+        hierarchy.write(output, inputs=[source])
+    except WizardError as error:
+        fail(error)
+    for note in hierarchy.notes:
+        out.print(f"note: {note}", markup=False)
+    out.print(f"wrote {output}: {hierarchy.n_values:,} values, {hierarchy.n_levels} levels, ARX form", markup=False)
+
+
+@hierarchies_app.command("repair")
+def repair(
+    source: Annotated[Path, typer.Argument(help="A hierarchy file that `validate` finds broken.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The ARX hierarchy CSV to write.")],
+    header: Annotated[Optional[bool], typer.Option("--header/--no-header", help=HEADER_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a valid ARX hierarchy from a broken one and say every change: repeated rows
+    dropped, the first row kept for a value with several, labels under two parents made
+    distinct per parent (a tree), a single root '*' added, empty labels filled.
+
+    Example: eucaim-wizard hierarchies repair seed/Ethnicity_F_H.csv -o ethnicity.csv
+    """
+    from ..errors import HierarchyError, WizardError
+    from ..hierarchies.repair import repair as repair_hierarchy
+
+    try:
+        if output.exists() and not force:
+            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        read = _read_for_rewrite(source, header)
+        fixed_notes = list(read.notes)
+        fixed, changes = repair_hierarchy(read)
+        fixed.write(output, inputs=[source])
+    except WizardError as error:
+        fail(error)
+    for note in fixed_notes:
+        out.print(f"note: {note}", markup=False)
+    for change in changes or ["nothing to repair: the hierarchy was valid (rewritten in ARX's form)"]:
+        out.print(f"- {change}", markup=False)
+    out.print(f"wrote {output}: {fixed.n_values:,} values, {fixed.n_levels} levels", markup=False)

@@ -427,8 +427,9 @@ def parse_hierarchy_text(text: str, *, delimiter: str | None = None, source: str
         header = bool(reasons)
     if header:
         why = f" ({', '.join(reasons)})" if has_header is None else " (has_header=True)"
-        notes.append(f"header row {delimiter.join(records[0][1])!r} skipped{why}; "
-                     f"pass has_header=False to keep it")
+        notes.append(f"header row {delimiter.join(records[0][1])!r} skipped{why}; to keep it as values, set "
+                     f"`hierarchy_header: false` for the attribute in the project file (--no-header for "
+                     f"`hierarchies convert|repair`, has_header=False in Python)")
         records = records[1:]
         if not records:
             raise HierarchyError(f"{source}: only a header row, no values; add one row per original value.")
