@@ -77,10 +77,8 @@ def chosen_levels(result, levels: dict[str, int] | Choice | None) -> dict[str, i
 
 def project_choice(result) -> dict[str, int] | None:
     """The candidate the project file chooses (``transformation: {levels: …}`` or ``{pick: …}``), or None."""
-    settings = getattr(result.project, "transformation", None)
-    if settings is None:
-        return None
-    return settings.choice().resolve(result)
+    settings = result.project.transformation
+    return None if settings is None else settings.choice().resolve(result)
 
 
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
