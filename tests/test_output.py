@@ -112,3 +112,43 @@ def test_the_temporary_file_keeps_the_target_suffix(tmp_path):
     with atomic_output(tmp_path / "anonymized.xlsx", inputs=[], verify=lambda p: seen.append(p.name)) as out:
         out.write(b"x")
     assert seen[0].endswith(".xlsx") and seen[0].startswith(".anonymized.") and ".partial" in seen[0]
+
+
+# --- operating-system errors on output (issue 22, class 1) -----------------------------------
+@pytest.mark.parametrize("code, words", [("ENOSPC", "the disk is full"), ("EROFS", "read-only"),
+                                         ("EACCES", "permission denied"), ("ENAMETOOLONG", "too long")])
+@pytest.mark.parametrize("command", ["anonymize", "run"])
+def test_an_os_error_on_output_is_one_paragraph_and_leaves_no_output(project, monkeypatch, code, words, command):
+    """A full disk (or a read-only folder...) when the last file is moved into place: one
+    paragraph naming the folder and the reason, exit 2, and the folder as it was (no
+    anonymized table left as if the run had succeeded)."""
+    import errno
+
+    real = os.replace
+
+    def failing(source, target):
+        if Path(target).name == "result.json":
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+        return real(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    out = project.parent / "out"
+    extra = ["--no-classification", "--date", "2025-03-31"] if command == "run" else []
+    result = CliRunner().invoke(app, [command, str(project), "-o", str(out), *extra])
+    assert result.exit_code == 2, result.output
+    text = result.output.replace("\n", "")
+    assert text.startswith("error: Cannot write the output") and words in text and ".eucaim-" not in text
+    assert "Traceback" not in text and str(out) in text
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_an_os_error_while_writing_one_file_is_one_paragraph(tmp_path, monkeypatch):
+    import errno
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("tempfile.mkstemp", full)
+    with pytest.raises(OutputError, match=r"Cannot write the output .*a\.json: the disk is full \(ENOSPC\)"):
+        write_json({"a": 1}, tmp_path / "a.json", inputs=[])
+    assert list(tmp_path.iterdir()) == []

@@ -541,7 +541,9 @@ def test_failed_write_leaves_no_output_and_no_temporary_file(tmp_path, monkeypat
     monkeypatch.setattr(_table_csv_writer, "_BATCH_ROWS", 2)
     monkeypatch.setattr(_table_csv_writer, "_PYTHON_CELLS", 0)  # the batched (pyarrow) writer
     monkeypatch.setattr(_table_csv_writer, "_render_rows", failing)
-    with pytest.raises(OSError, match="disk full"):
+    from eucaim_wizard.tables.output import OutputError
+
+    with pytest.raises(OutputError, match=r"Cannot write the output .*o\.csv: disk full\. Nothing was written"):
         write_table(Table.from_columns({"a": list("abcdef")}), tmp_path / "o.csv")
     assert len(calls) == 2  # it did fail half-way
     assert list(tmp_path.iterdir()) == []

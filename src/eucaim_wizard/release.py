@@ -11,7 +11,7 @@ from .errors import InfeasibleError, ProjectError
 from .explore import Choice
 from .released_dates import released_day_findings
 from .project import Project
-from .tables.output import write_json
+from .tables.output import staged_folder, write_json
 from .hierarchies.hierarchy import Hierarchy
 from .tables import Table, write_table
 from .verify import verify_export
@@ -132,7 +132,6 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     findings += guard.acknowledged(released) if confirmed_deidentified else released
     if output.exists() and not output.is_dir():
         raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
-    output.mkdir(parents=True, exist_ok=True)
     table = result.table
     suffix = {"csv": table.path.suffix if table.path else ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}[table.format.kind]
     table_path = output / f"anonymized{suffix or '.csv'}"
@@ -149,16 +148,17 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
                         "findings": [f.to_dict() for f in findings]}
     protect = project.input_files
-    write_table(
-        anonymized, table_path, table.format, protect=protect,
-        verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
-                                             transformation=transformation),
-    )
-    for name, hierarchy in copies.items():
-        hierarchy.write(output / hierarchy_file_name(name), inputs=protect)
-    result_path = output / "result.json"
-    write_json(summary, result_path, inputs=protect)
-    return Outcome(result, table_path, result_path, transformation)
+    # every file appears in the folder together, or none does (a full disk, a read-only folder)
+    with staged_folder(output, inputs=protect) as stage:
+        write_table(
+            anonymized, stage / table_path.name, table.format, protect=protect,
+            verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
+                                                 transformation=transformation),
+        )
+        for name, hierarchy in copies.items():
+            hierarchy.write(stage / hierarchy_file_name(name), inputs=protect)
+        write_json(summary, stage / "result.json", inputs=protect)
+    return Outcome(result, table_path, output / "result.json", transformation)
 
 
 def _hierarchy_copies(project: Project) -> dict[str, Hierarchy]:

@@ -25,8 +25,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ProjectError
 from .explore import NEIGHBOURHOOD, Choice
 from .release import hierarchy_file_name
+from .tables.output import staged_folder
 
 if TYPE_CHECKING:
     from .anonymizer import Result
@@ -232,44 +231,19 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
     risk_before = analyze_risk(loaded, table=table, threshold=threshold, population=chosen_population,
                                max_combination=max_combination, progress=tracker.sub)
 
-    def analyse(staging: Path) -> dict[str, Any]:
-        return _analyse_and_stage(
+    # written into a hidden folder inside the output, moved into place only when all is done
+    with staged_folder(output, inputs=loaded.input_files) as staging:
+        outcome = _analyse_and_stage(
             loaded, staging, tracker, table=table, validation=validation, risk_before=risk_before, xlsx=xlsx,
             drop_suppressed=drop_suppressed, confirmed=confirmed_deidentified, population=chosen_population,
             population_given=str(population) if population is not None else chosen_population.region or "",
             threshold=threshold, target=target, target_reason=target_reason, folds=folds, seed=seed,
             models=models, n_jobs=n_jobs, max_combination=max_combination, max_candidates=max_candidates, day=day,
             version=__version__, choice=choice, around=around)
-
-    outcome, files = _staged(loaded, output, tracker, analyse)
+        tracker.start("moving the files into place")
+    files = {key: output / path.name for key, path in outcome.pop("files").items()}
     tracker.finish()
     return RunOutcome(output, files, seconds=tracker.seconds, **outcome)
-
-
-def _staged(project: Project, output: Path, tracker: _Tracker, analyse: Callable[[Path], dict[str, Any]]):
-    """``analyse`` writing into a hidden folder inside ``output``, then every file moved into
-    place; on any failure, nothing is left (``output`` removed again if this run made it)."""
-    created = not output.exists()
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".eucaim-run-", dir=output))
-    except OSError as error:
-        raise ProjectError(f"cannot write into the output folder {output} ({error.strerror}); choose a folder "
-                           f"you can write to with -o.") from None
-    try:
-        outcome = analyse(staging)
-        tracker.start("moving the files into place")
-        files = _move_into_place(project, staging, output, outcome.pop("files"))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            try:
-                output.rmdir()
-            except OSError:
-                pass
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
-    return outcome, files
 
 
 def _prepare(project: Project | str | Path, confirmed: bool):
@@ -423,22 +397,6 @@ def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[st
             entry["hierarchy"] = hierarchy_files[name]
     saved.update(extra)
     return saved
-
-
-def _move_into_place(project: Project, staging: Path, output: Path, files: dict[str, Path]) -> dict[str, Path]:
-    """Rename every staged file into ``output`` (never over an input)."""
-    from .tables.output import refuse_inputs
-
-    targets = {key: output / path.name for key, path in files.items()}
-    inputs = project.input_files
-    for target in targets.values():
-        refuse_inputs(target, inputs)
-    mask = os.umask(0)
-    os.umask(mask)
-    for key, path in files.items():
-        os.chmod(path, 0o666 & ~mask)  # temporary files are private (0600); outputs are not
-        os.replace(path, targets[key])
-    return targets
 
 
 __all__ = ["RunOutcome", "STEPS", "choose_target", "hierarchy_file_name", "report_date", "run_workflow", "sha256_of"]

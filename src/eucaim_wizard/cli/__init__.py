@@ -10,8 +10,21 @@ from .common import app
 
 
 def main() -> None:
-    """Entry point of the ``eucaim-wizard`` console script."""
-    app()
+    """Entry point of the ``eucaim-wizard`` console script.
+
+    The library turns the errors it expects into one-paragraph :class:`~eucaim_wizard.errors.
+    WizardError`s; an operating-system error that still reaches here (a file the system
+    refuses to read or write) is said in one paragraph too, with its path, never as a
+    traceback (exit code 2)."""
+    import sys
+
+    try:
+        app()
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        sys.stderr.write(f"error: the operating system refused{where}: {error.strerror or error}. Check the path, "
+                         f"the permissions and the free space, and run again.\n")
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]

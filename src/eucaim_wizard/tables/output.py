@@ -30,7 +30,32 @@ PathLike = str | os.PathLike
 
 
 class OutputError(TableError):
-    """An output cannot be written where asked (it is an input, or its folder is missing)."""
+    """An output cannot be written where asked (it is an input, its folder is missing, or the
+    operating system refuses: read-only, no permission, disk full, name too long)."""
+
+
+#: what to do, by the operating system's reason (errno names)
+_ADVICE = {
+    "EROFS": ("the file system is read-only", "choose an output on a writable disk"),
+    "EACCES": ("permission denied", "choose a folder you may write to, or ask for write access"),
+    "EPERM": ("the operation is not permitted (an immutable file or folder?)", "choose another folder"),
+    "ENOSPC": ("the disk is full", "free some space or choose another disk"),
+    "EDQUOT": ("the disk quota is exceeded", "free some space or choose another disk"),
+    "ENAMETOOLONG": ("the file name is too long", "choose a shorter path"),
+    "EEXIST": ("a file of that name appeared while writing", "run again, or choose another output"),
+    "ENOTDIR": ("a part of the path is a file, not a folder", "choose an output inside a folder"),
+    "EISDIR": ("the path is a folder", "give a file name inside it"),
+}
+
+
+def os_error(error: OSError, path: PathLike, what: str = "output") -> OutputError:
+    """``error`` as one paragraph: the path, the reason in words, and what to do."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    reason, advice = _ADVICE.get(name, (error.strerror or str(error), "choose another output path"))
+    code = f" ({name})" if name else ""
+    return OutputError(f"Cannot write the {what} {path}: {reason}{code}. Nothing was written there; {advice}.")
 
 
 def refuse_inputs(path: PathLike, inputs: Iterable[PathLike | None], *, what: str = "output") -> None:
@@ -55,10 +80,14 @@ def atomic_output(path: PathLike, *, inputs: Iterable[PathLike | None],
     """
     path = Path(path)
     refuse_inputs(path, inputs)
-    if not path.parent.is_dir():
-        raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
-                          f"or choose an output in an existing folder.")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent)
+    try:
+        if not path.parent.is_dir():
+            raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
+                              f"or choose an output in an existing folder.")
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.", suffix=f".partial{path.suffix[:16]}",
+                                    dir=path.parent)
+    except OSError as error:
+        raise os_error(error, path) from None
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -66,9 +95,63 @@ def atomic_output(path: PathLike, *, inputs: Iterable[PathLike | None],
         if verify is not None:
             verify(Path(temp))
         os.replace(temp, path)
+    except OSError as error:  # (a full disk, a folder made read-only meanwhile, ...)
+        Path(temp).unlink(missing_ok=True)
+        raise os_error(error, path) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None]) -> Iterator[Path]:
+    """A hidden folder inside ``folder`` (created if needed) to write a command's outputs into;
+    when the ``with`` block completes, every file in it is moved into ``folder`` (each rename
+    atomic; none over an input); on any failure nothing is left — the hidden folder removed,
+    and ``folder`` too when this call made it.  Every output appears together or not at all.
+    An operating-system error becomes one paragraph (:func:`os_error`)."""
+    import shutil
+
+    folder = Path(folder)
+    inputs = list(inputs)
+    created = not folder.exists()
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder} exists and is not a folder; choose another output folder with -o.")
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".eucaim-", dir=folder))
+    except OSError as error:
+        raise os_error(error, folder, "output folder") from None
+    try:
+        yield staging
+        files = sorted(p for p in staging.iterdir() if p.is_file())
+        for file in files:
+            refuse_inputs(folder / file.name, inputs)
+        mask = umask()
+        for file in files:
+            os.chmod(file, 0o666 & ~mask)  # temporary files are private (0600); outputs are not
+            os.replace(file, folder / file.name)
+    except OSError as error:
+        _discard(staging, folder if created else None)
+        raise os_error(error, folder, "outputs into") from None
+    except OutputError as error:  # (a file of the staging folder: named as the output it was to be)
+        _discard(staging, folder if created else None)
+        raise OutputError(str(error).replace(str(staging), str(folder))) from None
+    except BaseException:
+        _discard(staging, folder if created else None)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _discard(staging: Path, made: Path | None) -> None:
+    import shutil
+
+    shutil.rmtree(staging, ignore_errors=True)
+    if made is not None:
+        try:
+            made.rmdir()
+        except OSError:
+            pass
 
 
 def write_bytes(path: PathLike, data: bytes, *, inputs: Iterable[PathLike | None]) -> None:
@@ -103,4 +186,5 @@ def umask() -> int:
     return mask
 
 
-__all__ = ["OutputError", "refuse_inputs", "atomic_output", "write_bytes", "write_text", "write_json", "umask"]
+__all__ = ["OutputError", "atomic_output", "os_error", "refuse_inputs", "staged_folder", "umask", "write_bytes",
+           "write_json", "write_text"]
