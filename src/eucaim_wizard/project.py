@@ -38,6 +38,7 @@ from .privacy import PrivacyModel, parse_privacy_models
 from .project_settings import (Attribute, DataFormat, ReleaseSettings, Role, TransformationSettings,  # (re-exported)
                                _path_or)
 from .tables import Table, read_table
+from .tables.common import special_file
 
 
 class Project(BaseModel):
@@ -390,6 +391,9 @@ def load_project(path: str | Path) -> Project:
         With one paragraph naming the file and the offending key (or line, for YAML syntax).
     """
     path = Path(path)
+    kind = special_file(path)
+    if kind is not None and kind != "a folder":
+        raise ProjectError(f"{path} is {kind}, not a project file; give the path of the project file (YAML).")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

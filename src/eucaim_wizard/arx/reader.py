@@ -83,6 +83,11 @@ def read_arx_project(path: str | os.PathLike) -> ArxProject:
         hierarchy) is missing or damaged; the message names the part.
     """
     source = Path(path)
+    from ..tables.common import special_file
+
+    kind = special_file(source)
+    if kind is not None and kind != "a folder":
+        raise ProjectError(f"{source} is {kind}, not an ARX project file; give the .deid file saved by ARX.")
     if not source.is_file():
         raise ProjectError(f"{source}: no such file" + (" (it is a folder)" if source.is_dir() else "")
                            + "; give the ARX project file (.deid) saved by ARX.")

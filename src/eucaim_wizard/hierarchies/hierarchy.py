@@ -351,6 +351,12 @@ def read_hierarchy(path: str | os.PathLike, *, delimiter: str | None = None, enc
         (``findings`` then lists the offending lines, code ``ragged-rows``).
     """
     path = Path(path)
+    from ..tables.common import special_file
+
+    kind = special_file(path)
+    if kind is not None:
+        raise HierarchyError(f"{path} is {kind}, not a hierarchy file; give the path of an ARX hierarchy CSV "
+                             f"(relative paths start at the project file's folder).")
     try:
         raw = path.read_bytes()
     except OSError as error:

@@ -34,15 +34,38 @@ def kind_from_suffix(path: Path) -> str:
     return kind
 
 
+def special_file(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it is neither a regular file nor missing (``"a folder"``, ``"a
+    device"``, ``"a pipe"``, ``"a socket"``), else None.  A device such as ``/dev/zero`` never
+    ends: reading it would hang, so every reader refuses what is not a regular file."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # (missing or unreadable: the reader says so)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
 def existing_file(path: str | os.PathLike) -> Path:
-    """``path`` as a Path, or a TableError if it is missing or a folder."""
+    """``path`` as a Path, or a TableError if it is missing, a folder or a special file."""
     path = Path(path)
+    kind = special_file(path)
+    if kind == "a folder":
+        raise TableError(f"{path} is a folder, not a table file; name the CSV, XLSX or Parquet "
+                         "file inside it.")
+    if kind is not None:
+        raise TableError(f"{path} is {kind}, not a table file (reading it would never end); give the path "
+                         f"of a CSV, XLSX or Parquet file.")
     if not path.exists():
         raise TableError(f"{path}: no such file (relative paths start from {Path.cwd()}). "
                          "Check the file name and folder.")
-    if not path.is_file():
-        raise TableError(f"{path} is a folder, not a table file; name the CSV, XLSX or Parquet "
-                         "file inside it.")
     return path
 
 
