@@ -45,3 +45,36 @@ def test_a_special_file_is_refused_by_every_reader(tmp_path, kind, place):
     assert result.exit_code == 2, result.output
     assert f"is a {'device' if kind == 'device' else 'pipe'}" in result.output.replace("\n", " ")
     assert "Traceback" not in result.output
+
+
+# --- meaningless inputs (class 7) -----------------------------------------------------------
+@pytest.mark.parametrize("entry, named", [
+    ("privacy:\n  - k-anonymity: {k: true}\n", "k: Input should be a valid integer (got True)"),
+    ("privacy:\n  - k-anonymity: {k: 2.0}\n", "k: Input should be a valid integer (got 2.0)"),
+    ("privacy:\n  - k-anonymity: {k: '2'}\n", "k: Input should be a valid integer (got '2')"),
+    ("privacy:\n  - k-anonymity: {k: 2}\nsuppression_limit: '0.1'\n",
+     "`suppression_limit`: Input should be a valid number (got '0.1')"),
+    ("privacy:\n  - k-anonymity: {k: 2}\nsuppression_limit: true\n",
+     "`suppression_limit`: Input should be a valid number (got True)"),
+])
+def test_the_project_file_is_strictly_typed_with_the_key_and_value_named(tmp_path, entry, named):
+    """`k: true` was read as k=1: no bool for a number, no float for a count, no number as text."""
+    (tmp_path / "data.csv").write_text("sex\nF\nM\n")
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: preset:sex}\n" + entry)
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "project.yaml")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and named in result.output.replace("\n", " "), result.output
+
+
+def test_a_table_with_no_records_is_not_anonymized(tmp_path):
+    """A header-only table was "anonymized": 0 records, every model "holds"."""
+    (tmp_path / "data.csv").write_text("sex\n")
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: preset:sex}\n"
+        "privacy:\n  - k-anonymity: {k: 2}\n")
+    for command in (["anonymize", str(tmp_path / "project.yaml"), "-o", str(tmp_path / "out")],
+                    ["run", str(tmp_path / "project.yaml"), "-o", str(tmp_path / "out"), "--no-classification"]):
+        result = CliRunner().invoke(app, command, env={"COLUMNS": "300"})
+        assert result.exit_code == 2 and "has a header but no records" in result.output.replace("\n", " "), \
+            result.output
+        assert not (tmp_path / "out").exists()

@@ -29,6 +29,10 @@ MAX_LATTICE = 5_000_000
 def prepare(project: Project, table: Table | None = None) -> tuple[Table, FrequencyTable, Lattice]:
     """Encode the quasi-identifiers and build the frequency table and the lattice."""
     table = project.load_table() if table is None else table
+    if table.n_rows == 0:
+        raise ProjectError(f"{project.data_path or 'the table'} has a header but no records: there is nothing to "
+                           f"anonymize (an empty release would 'hold' every model). Export the table again with "
+                           f"its rows.")
     missing = [name for name in project.attributes if name not in table.columns]
     if missing:
         raise ProjectError(

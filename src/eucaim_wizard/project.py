@@ -86,7 +86,7 @@ class Project(BaseModel):
     format: DataFormat = Field(default_factory=DataFormat)
     attributes: dict[str, Attribute] = Field(default_factory=dict)
     privacy: list[PrivacyModel] = Field(default_factory=list)
-    suppression_limit: float = Field(default=0.0, ge=0.0, le=1.0)
+    suppression_limit: float = Field(default=0.0, ge=0.0, le=1.0, strict=True)
     assume_monotonicity: bool = Field(
         default=False, description="treat every privacy model as monotonic (ARX's practical "
         "monotonicity): faster with non-monotonic models, but the optimum may be missed")

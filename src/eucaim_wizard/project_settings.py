@@ -51,9 +51,10 @@ class Attribute(BaseModel):
     )
     hierarchy_header: bool | None = Field(
         default=None, description="whether the hierarchy file's first row is a header (default: detected)")
-    min_level: int | None = Field(default=None, ge=0, description="lowest generalization level allowed")
-    max_level: int | None = Field(default=None, ge=0, description="highest generalization level allowed")
-    weight: float = Field(default=0.5, ge=0.0, le=1.0, description="attribute weight for the information-loss metric")
+    min_level: int | None = Field(default=None, ge=0, strict=True, description="lowest generalization level allowed")
+    max_level: int | None = Field(default=None, ge=0, strict=True, description="highest generalization level allowed")
+    weight: float = Field(default=0.5, ge=0.0, le=1.0, strict=True,
+                          description="attribute weight for the information-loss metric")
     pseudonymize: bool = Field(default=False, description="identifier only: keep a keyed hash (HMAC-SHA-256) as a linkage key")
     pseudonym_prefix: str = Field(default="", description="text put before every pseudonym, e.g. `EUCAIM-`")
     secret_env: str | None = Field(default=None, description="environment variable holding the pseudonyms' secret")

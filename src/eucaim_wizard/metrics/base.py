@@ -32,7 +32,7 @@ class MetricConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Literal["loss", "precision", "height", "discernibility", "aecs", "entropy"] = "loss"
-    gs_factor: float = Field(default=0.5, ge=0.0, le=1.0)
+    gs_factor: float = Field(default=0.5, ge=0.0, le=1.0, strict=True)
     aggregate: Literal["geometric-mean", "arithmetic-mean", "sum", "maximum"] | None = None
     monotonic: bool = False
 

@@ -29,7 +29,8 @@ class PrivacyModel(BaseModel):
 
     # defer_build: a model's validator is built when it is first used, not when the package
     # is imported (a project uses one or two of the dozen models)
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    # strict: `k: true` is no k, `t: "0.2"` no t (a number written as text is a mistake to name)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, strict=True)
 
     #: the key of the model in the project file, e.g. ``"k-anonymity"``
     key: ClassVar[str] = ""
