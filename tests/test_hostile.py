@@ -78,3 +78,27 @@ def test_a_table_with_no_records_is_not_anonymized(tmp_path):
         assert result.exit_code == 2 and "has a header but no records" in result.output.replace("\n", " "), \
             result.output
         assert not (tmp_path / "out").exists()
+
+
+# --- bad options and names (class 3) --------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8"])
+def test_a_wrong_explicit_encoding_is_one_paragraph(tmp_path, encoding):
+    """`init latin1.csv --encoding utf-16` ended in a traceback (a plain UnicodeError)."""
+    (tmp_path / "latin1.csv").write_bytes("name;age\nJosé;3\n".encode("latin-1"))
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "latin1.csv"), "-o", str(tmp_path / "p.yaml"),
+                                      "--encoding", encoding], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and f"is not valid {encoding}" in result.output, result.output
+    assert not (tmp_path / "p.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["init", "validate"])
+def test_a_path_too_long_for_the_system_is_one_paragraph(tmp_path, command):
+    long = "a" * 5000 + ".csv"
+    if command == "init":
+        arguments = ["init", long, "-o", str(tmp_path / "p.yaml")]
+    else:
+        (tmp_path / "project.yaml").write_text(f"data: {long}\n")
+        arguments = ["validate", str(tmp_path / "project.yaml")]
+    result = CliRunner().invoke(app, arguments, env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "the path is too long (5," in result.output, result.output
+    assert len(result.output) < 600  # (the name is shortened, not echoed whole)

@@ -22,6 +22,7 @@ settings (:class:`Attribute`, :class:`Role`) and the data file's (:class:`DataFo
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from .privacy import PrivacyModel, parse_privacy_models
 from .project_settings import (Attribute, DataFormat, ReleaseSettings, Role, TransformationSettings,  # (re-exported)
                                _path_or)
 from .tables import Table, read_table
-from .tables.common import special_file
+from .tables.common import existing_file, special_file
 
 
 class Project(BaseModel):
@@ -202,11 +203,15 @@ class Project(BaseModel):
         if isinstance(self.data, Table):
             return self.data
         path = self.resolve(self.data)
-        if not path.exists():
+        try:
+            os.stat(path)
+        except FileNotFoundError:
             folder = "the project file's folder" if self.source else "the project's base_dir"
             raise ProjectError(
                 f"{self.source or 'project'}: the data file {path} (from `data: {self.data}`) does not "
-                f"exist; relative paths start at {folder}, {self.base_dir}.")
+                f"exist; relative paths start at {folder}, {self.base_dir}.") from None
+        except OSError:
+            existing_file(path)  # (a name too long, a folder it may not read: said in one paragraph)
         fmt = self.format
         return read_table(path, kind=fmt.kind, delimiter=fmt.delimiter, encoding=fmt.encoding,
                           quotechar=fmt.quotechar, sheet=fmt.sheet)

@@ -63,9 +63,20 @@ def existing_file(path: str | os.PathLike) -> Path:
     if kind is not None:
         raise TableError(f"{path} is {kind}, not a table file (reading it would never end); give the path "
                          f"of a CSV, XLSX or Parquet file.")
-    if not path.exists():
-        raise TableError(f"{path}: no such file (relative paths start from {Path.cwd()}). "
-                         "Check the file name and folder.")
+    try:
+        os.stat(path)
+    except OSError as error:
+        import errno
+
+        shown = str(path) if len(str(path)) <= 120 else f"{str(path)[:60]}…{str(path)[-40:]}"
+        if error.errno == errno.ENAMETOOLONG:
+            raise TableError(f"{shown}: the path is too long ({len(str(path)):,} characters; the system allows "
+                             f"fewer). Check the name you gave.") from None
+        if error.errno != errno.ENOENT:
+            raise TableError(f"{shown} cannot be read ({error.strerror}). Check the path and its "
+                             f"permissions.") from None
+        raise TableError(f"{shown}: no such file (relative paths start from {Path.cwd()}). "
+                         "Check the file name and folder.") from None
     return path
 
 

@@ -55,7 +55,7 @@ def sniff(path: Path, *, delimiter: str | None = None, encoding: str | None = No
         bom = 0  # in a code-page file these bytes are characters, not a marker
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head[bom:], final=complete)
-    except UnicodeDecodeError:
+    except UnicodeError:  # (UTF-16 without a byte-order mark raises a plain UnicodeError)
         raise _undecodable(path, encoding) from None
     quotechar = quotechar or '"'
     default = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
@@ -124,7 +124,7 @@ def _read_all(path: Path, sniffed: Sniffed):
         table = pacsv.read_csv(source, **options)
     except pa.ArrowInvalid as exc:
         raise _parse_error(path, sniffed, exc) from None
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _undecodable(path, fmt.encoding) from None
     if table.column_names != sniffed.header or any(t != text for t in table.schema.types):
         raise TableError(f"{path}: the header line could not be read consistently (found "
@@ -323,7 +323,9 @@ def _undecodable(path: Path, encoding: str) -> TableError:
         for number, raw in enumerate(f, 1):
             try:
                 raw.decode(encoding)
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:
+                if not isinstance(exc, UnicodeDecodeError):  # (no position: UTF-16 without a byte-order mark)
+                    break
                 column = len(raw[:exc.start].decode(encoding, "replace")) + 1
                 others = [e for e in ("utf-8", "cp1252", "latin-1")
                           if codecs.lookup(e).name != codecs.lookup(encoding).name
@@ -341,6 +343,6 @@ def _undecodable(path: Path, encoding: str) -> TableError:
 def _decodes(raw: bytes, encoding: str) -> bool:
     try:
         raw.decode(encoding)
-    except UnicodeDecodeError:
+    except UnicodeError:
         return False
     return True
