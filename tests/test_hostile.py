@@ -102,3 +102,34 @@ def test_a_path_too_long_for_the_system_is_one_paragraph(tmp_path, command):
     result = CliRunner().invoke(app, arguments, env={"COLUMNS": "300"})
     assert result.exit_code == 2 and "the path is too long (5," in result.output, result.output
     assert len(result.output) < 600  # (the name is shortened, not echoed whole)
+
+
+# --- archives and XML (class 3) ------------------------------------------------------------
+def _deid(path: Path, parts: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_arx_project_whose_parts_inflate_is_refused_as_a_zip_bomb(tmp_path):
+    """A `definition.xml` inflating to gigabytes ended in a traceback (MemoryError) or a hang."""
+    bomb = _deid(tmp_path / "bomb.deid", {"project.xml": b"<project>" + b" " * (8 << 20) + b"</project>"})
+    result = CliRunner().invoke(app, ["import-arx", str(bomb), "-o", str(tmp_path / "p.yaml")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "zip bomb" in result.output, result.output
+    assert not (tmp_path / "p.yaml").exists()
+
+
+def test_xml_entity_expansion_is_refused(tmp_path):
+    """The "billion laughs": entities that expand to gigabytes."""
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    lol = f'<?xml version="1.0"?><!DOCTYPE project [{"".join(entities)}]><project>&lol9;</project>'.encode()
+    from xml.etree import ElementTree
+
+    with pytest.raises(ElementTree.ParseError, match="amplification"):  # (the parser's own limit)
+        ElementTree.fromstring(lol)
+    deid = _deid(tmp_path / "lol.deid", {"project.xml": lol})
+    result = CliRunner().invoke(app, ["import-arx", str(deid), "-o", str(tmp_path / "p.yaml")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "not valid XML" in result.output, result.output

@@ -18,9 +18,35 @@ from .model import ArxAttribute, ArxNode, ArxProject, ArxResult
 
 
 # --- reading the zip --------------------------------------------------------------------
+#: the most a part of the project (XML, serialized objects, a hierarchy) may inflate to; ARX's
+#: own parts are kilobytes to a few megabytes
+MAX_PART_BYTES = 256 << 20
+#: the most a part may inflate relative to its compressed size, past 1 MB (text compresses
+#: about 10:1; a zip bomb by 1000:1 or more)
+MAX_RATIO = 200
+
+
+def _read_part(archive: zipfile.ZipFile, part: str) -> bytes:
+    """The bytes of ``part``, read in blocks and stopped as soon as it inflates past
+    :data:`MAX_PART_BYTES` or :data:`MAX_RATIO` times its compressed size (a zip bomb: a
+    3 GB ``definition.xml`` from a few kilobytes)."""
+    info = archive.getinfo(part)
+    limit = min(MAX_PART_BYTES, max(1 << 20, MAX_RATIO * max(info.compress_size, 1)))
+    blocks, size = [], 0
+    with archive.open(info) as stream:
+        while block := stream.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                raise ProjectError(f"{archive.filename}: the part {part} inflates to more than {limit >> 20:,} MB "
+                                   f"from {info.compress_size:,} compressed bytes, which no ARX project holds; "
+                                   f"it is refused as a zip bomb. Use a project file saved by ARX.")
+            blocks.append(block)
+    return b"".join(blocks)
+
+
 def _xml(archive: zipfile.ZipFile, part: str, source: Path, required: bool = True) -> ElementTree.Element | None:
     try:
-        raw = archive.read(part)
+        raw = _read_part(archive, part)
     except KeyError:
         if not required:
             return None
@@ -31,7 +57,7 @@ def _xml(archive: zipfile.ZipFile, part: str, source: Path, required: bool = Tru
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
         raise ProjectError(f"{source}: the part {part} cannot be unpacked ({error}); the project file "
                            f"is damaged. Save it again from ARX.") from None
-    try:
+    try:  # (expat refuses entity expansion past its amplification limit: a ParseError too)
         return ElementTree.fromstring(raw)
     except ElementTree.ParseError as error:
         raise ProjectError(f"{source}: the part {part} is not valid XML ({error}); the project file is "
@@ -166,7 +192,7 @@ def _read(archive: zipfile.ZipFile, source: Path) -> ArxProject:
 
 def _entry(archive: zipfile.ZipFile, part: str) -> bytes | None:
     try:
-        return archive.read(part)
+        return _read_part(archive, part)
     except KeyError:
         return None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
