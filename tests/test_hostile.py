@@ -133,3 +133,33 @@ def test_xml_entity_expansion_is_refused(tmp_path):
     deid = _deid(tmp_path / "lol.deid", {"project.xml": lol})
     result = CliRunner().invoke(app, ["import-arx", str(deid), "-o", str(tmp_path / "p.yaml")], env={"COLUMNS": "300"})
     assert result.exit_code == 2 and "not valid XML" in result.output, result.output
+
+
+# --- no leak through findings (class 4) ---------------------------------------------------
+@pytest.mark.parametrize("where", ["outside the project folder", "inside, sharing no value", "/etc/passwd"])
+def test_a_file_that_is_not_the_columns_hierarchy_is_never_quoted(tmp_path, where):
+    """A hierarchy path pointing at a system file made `validate` quote lines of it."""
+    secret = "Name;Secret\nroot:x:0:0:root:/root:/bin/bash;s3cr3t\ndaemon:x:1:1;hunter2\n"
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    (project_dir / "data.csv").write_text("sex\nF\nM\nF\n")
+    if where == "/etc/passwd":
+        if not Path("/etc/passwd").is_file():
+            pytest.skip("no /etc/passwd here")
+        hierarchy = "/etc/passwd"
+        secret = Path("/etc/passwd").read_text()
+    elif where.startswith("outside"):
+        (tmp_path / "elsewhere.csv").write_text(secret)
+        hierarchy = str(tmp_path / "elsewhere.csv")
+    else:
+        (project_dir / "wrong.csv").write_text(secret)
+        hierarchy = "wrong.csv"
+    (project_dir / "project.yaml").write_text(
+        f"data: data.csv\nattributes:\n  sex: {{role: quasi-identifier, hierarchy: {hierarchy}}}\n"
+        "privacy:\n  - k-anonymity: {k: 2}\n")
+    result = CliRunner().invoke(app, ["validate", str(project_dir / "project.yaml")], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    words = {w for line in secret.splitlines() for w in line.replace(";", ":").split(":") if len(w) >= 4}
+    shown = result.output.replace("\n", " ")
+    assert not [w for w in words if w in shown and w not in str(project_dir)], shown
+    assert "the file's content is not shown" in shown

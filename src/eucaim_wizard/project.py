@@ -316,6 +316,8 @@ class Project(BaseModel):
             found = [dataclasses.replace(f, where=name) for f in found]
         counts = np.bincount(table.codes(name), minlength=len(table.categories(name)))
         found += hierarchy.check_values(list(table.categories(name)), counts.tolist(), column=name)
+        if self.quotes_hidden(name, hierarchy, table):  # (the data's own values may still be named)
+            found = [f if f.code == "missing-values" else hide_quotes(f, keep=name) for f in found]
         top = hierarchy.n_levels - 1
         attribute = self.attributes[name]
         for key in ("min_level", "max_level"):
@@ -326,6 +328,15 @@ class Project(BaseModel):
                     f"attributes.{name}.{key} is {level} but its hierarchy has levels 0–{top}; "
                     f"use a value between 0 and {top}.", where=name))
         return found
+
+    def quotes_hidden(self, name: str, hierarchy: Hierarchy, table: Table) -> bool:
+        """Whether findings about ``name``'s hierarchy must not quote its content: a file that
+        shares no value with the column is not this column's hierarchy (``/etc/passwd`` named
+        by mistake, or by someone probing), and is never echoed, wherever it lies."""
+        given = self.attributes[name].hierarchy
+        if not isinstance(given, str) or given.startswith("preset:"):
+            return False
+        return not set(map(str, hierarchy.values().tolist())) & set(map(str, table.categories(name).tolist()))
 
     def level_range(self, name: str, hierarchy: Hierarchy) -> tuple[int, int]:
         """The (min, max) generalization levels allowed for quasi-identifier ``name``.
@@ -471,3 +482,20 @@ def _explain(error: ValidationError, where: str | None) -> str:
         return "the project is not valid: " + "; ".join(parts) + "."
     return (f"{where} is not a valid project: " + "; ".join(parts)
             + ". Fix the file and run `eucaim-wizard validate` again.")
+
+
+def hide_text(text: str, keep: str = "") -> str:
+    """``text`` with every quoted value replaced by ``'…'`` (``keep``, the column's name, stays)."""
+    import re
+
+    def hidden(match: re.Match) -> str:
+        return match.group(0) if match.group(0)[1:-1] == keep else "'…'"
+
+    return re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", hidden, text)
+
+
+def hide_quotes(finding: Finding, keep: str = "") -> Finding:
+    """``finding`` without the values it quotes (:func:`hide_text`)."""
+    return dataclasses.replace(finding, message=hide_text(finding.message, keep) + " (the file's content is not shown)",
+                               values=())
+

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, WizardError
-from .project import Project, load_project
+from .project import Project, hide_text, load_project
 from .tables import Table
 
 
@@ -77,7 +77,9 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
                 hierarchy = project.load_hierarchy(name)  # already read by check_against
             except WizardError:
                 continue  # already reported by check_against
-            report.notes.extend(f"hierarchy of {name}: {note}" for note in hierarchy.notes)
+            hide = project.quotes_hidden(name, hierarchy, table)  # (not this column's hierarchy: no content)
+            report.notes.extend(f"hierarchy of {name}: {hide_text(note, name) if hide and note.startswith('header') else note}"
+                                for note in hierarchy.notes)
     report.findings.extend(_repairs(project, table, report.findings))
     return report
 
