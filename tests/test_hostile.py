@@ -163,3 +163,30 @@ def test_a_file_that_is_not_the_columns_hierarchy_is_never_quoted(tmp_path, wher
     shown = result.output.replace("\n", " ")
     assert not [w for w in words if w in shown and w not in str(project_dir)], shown
     assert "the file's content is not shown" in shown
+
+
+# --- identified DICOM in free text (class 5) -----------------------------------------------
+def test_free_text_columns_are_proposed_as_identifiers_and_never_quoted(tmp_path):
+    """`init` proposed StudyDescription as insensitive, so `run` released the names in it."""
+    from eucaim_wizard import load_project
+    from eucaim_wizard.init import write_starting_project
+
+    (tmp_path / "series.csv").write_text("StudyDescription,SeriesDescription,Modality\n"
+                                         + "".join(f"CT THORAX Dr. Zqxgarcia,AX {i},CT\n" for i in range(20)))
+    path = write_starting_project(tmp_path / "series.csv", tmp_path / "project.yaml")
+    project = load_project(path)
+    assert {project.attributes[n].role.value for n in ("StudyDescription", "SeriesDescription")} == {"identifier"}
+    assert "Zqxgarcia" not in path.read_text()
+
+
+def test_a_name_in_other_patient_ids_is_a_sign():
+    from pydicom.dataset import Dataset
+
+    from eucaim_wizard.guard import header_signs
+
+    dataset = Dataset()
+    dataset.PatientIdentityRemoved = "YES"
+    dataset.OtherPatientIDs = "Zqxsmith"
+    assert ("name-in-text", "OtherPatientIDs") in header_signs(dataset)
+    dataset.OtherPatientIDs = "EUCAIM-3fa9"
+    assert ("name-in-text", "OtherPatientIDs") not in header_signs(dataset)

@@ -51,7 +51,7 @@ def suggested(name: str, values: list[str]) -> tuple[str, str | None]:
     ("PregnancyStatus", ["4", "4"], ("sensitive", None)),
     ("KVP", ["120", "100"], ("insensitive", None)),
     ("ConvolutionKernel", ["B30f", "B30f"], ("insensitive", None)),
-    ("StudyDescription", ["CT THORAX", "CT THORAX"], ("insensitive", None)),
+    ("StudyDescription", ["CT THORAX", "CT THORAX"], ("identifier", None)),  # (free text: dropped by default)
     ("PatientIdentityRemoved", ["YES", "YES"], ("insensitive", None)),
 ])
 def test_dicom_keywords(name, values, expected):
@@ -221,8 +221,8 @@ def test_suggestions_for_the_imaging_example():
         "PatientAge": (Q, "age-dicom"), "PatientBirthDate": (Q, "date"), "PatientWeight": (Q, "weight"),
         "PatientSize": (Q, "height-m"), "InstitutionName": (Q, None), "StudyInstanceUID": (I, None),
         "AccessionNumber": (I, None), "StudyDate": (Q, "date"), "StudyTime": (Q, "time"),
-        "StudyDescription": (N, None), "SeriesInstanceUID": (I, None), "SeriesNumber": (N, None),
-        "SeriesDescription": (N, None), "AcquisitionDate": (Q, "date"), "Modality": (Q, "modality"),
+        "StudyDescription": (I, None), "SeriesInstanceUID": (I, None), "SeriesNumber": (N, None),
+        "SeriesDescription": (I, None), "AcquisitionDate": (Q, "date"), "Modality": (Q, "modality"),
         "BodyPartExamined": (Q, "body-part"), "Manufacturer": (Q, "manufacturer"),
         "ManufacturerModelName": (Q, "scanner-model"), "MagneticFieldStrength": (Q, "field-strength"),
         "SliceThickness": (Q, "slice-thickness"), "KVP": (N, None), "XRayTubeCurrent": (N, None),

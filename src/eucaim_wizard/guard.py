@@ -397,8 +397,9 @@ def _text_signs(dataset: Any) -> list[tuple[str, str]]:
     for keyword in ("PatientID", "OtherPatientIDs"):
         if any(national_id(part) for part in _text(dataset, keyword).split("\\") if part):
             signs.append(("national-id", keyword))
-    for keyword in FREE_TEXT:
-        if name_in_text(_text(dataset, keyword)):
+    for keyword in (*FREE_TEXT, "OtherPatientIDs"):
+        text = _text(dataset, keyword)
+        if name_in_text(text) or (keyword == "OtherPatientIDs" and any(_real_name(p) for p in text.split("\\"))):
             signs.append(("name-in-text", keyword))
     if re.search(r"[^\W\d_]{2,}[ .'-]+[^\W\d_]{2,}", _text(dataset, "InstitutionName")):
         signs.append(("institution-name", "InstitutionName"))

@@ -454,9 +454,10 @@ def suggest(table: Table, name: str) -> Suggestion:
         preset, note = _refine(preset, kind, values, counts)
         kind_text = {Q: "a quasi-identifier", S: "sensitive", N: "insensitive"}[role]
         return Suggestion(name, role, preset, f"DICOM keyword {keyword} ({what}): {kind_text}{note or values_note}")
-    if keyword in _FREE_TEXT:
-        return Suggestion(name, N, None, f"DICOM keyword {keyword}: free text; read it before sharing, and "
-                                         f"make it an identifier (removed) if it may hold names or dates")
+    if keyword in _FREE_TEXT:  # (neither generalized nor checked: a name in it would be released)
+        return Suggestion(name, I, None, f"DICOM keyword {keyword}: free text, which may hold names or dates; "
+                                         f"it will be removed from every output (read it, and give it role "
+                                         f"insensitive to keep it)")
     if keyword in _TECHNICAL:
         return Suggestion(name, N, None, f"DICOM keyword {keyword}: a technical parameter of the acquisition, "
                                          f"insensitive")
