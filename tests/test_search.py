@@ -121,9 +121,10 @@ def test_the_bound_of_every_node_is_at_most_its_loss_and_grows_upwards(project):
     one attribute is generalized further: what the search prunes by (to Loss's 10-decimal rounding)."""
     result = anonymize(project)
     lattice, bound = result.lattice, result.metric.bound
+    most = most_classes(result.frequency, lattice)
     for node in range(lattice.size):
         classes = result.evaluator.classes(node)
-        assert len(classes.sizes) <= most_classes(result.frequency, lattice)[node]
+        assert len(classes.sizes) <= most[node]
         loss = result.evaluator.information_loss(node)
         # (Loss's loss is rounded to 10 decimals as ARX rounds it, its bound is not, and the bound
         # is a sum of logarithms: they may differ by that rounding step)

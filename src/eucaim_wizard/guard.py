@@ -403,8 +403,9 @@ def _text_signs(dataset: Any) -> list[tuple[str, str]]:
             signs.append(("name-in-text", keyword))
     if re.search(r"[^\W\d_]{2,}[ .'-]+[^\W\d_]{2,}", _text(dataset, "InstitutionName")):
         signs.append(("institution-name", "InstitutionName"))
-    for element in dataset:
-        if element.tag.is_private and element.VR in _TEXT_VRS and element.value not in (None, ""):
+    for tag in [t for t in dataset.keys() if t.is_private]:  # (keys: no element is decoded to find them)
+        element = dataset[tag]
+        if element.VR in _TEXT_VRS and element.value not in (None, ""):
             value = "\\".join(map(str, element.value)) if element.VM > 1 else str(element.value)
             if name_in_text(value) or (element.VR == "PN" and _real_name(value)):
                 signs.append(("name-in-private-tag", f"({element.tag.group:04X},{element.tag.element:04X})"))

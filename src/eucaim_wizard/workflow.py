@@ -280,7 +280,7 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     """Every step after the risk of the input, writing into ``staging``."""
     from .explore import explore, listed_candidates
     from .risk import analyze_table
-    from .release import anonymize_to_folder, chosen_levels
+    from .release import anonymize_to_folder
     from .utility import MODELS, analyze_utility
 
     tracker.start("searching and exporting")
@@ -312,28 +312,29 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     from .advice import next_steps
 
     advice = next_steps(analysis=risk_before, project=project, table=table, result=result, levels=levels)
-    how = None
-    if chosen_levels(result, choice) is not None:
+    how = None  # (the choice was resolved by the export: not listed again here)
+    if result.optimum is None or dict(applied.levels) != dict(result.optimum.levels):
         given = choice is not None and choice.given
-        how = choice.describe() if given else f"{project.transformation.choice().describe()}, in the project file"
-    files.update(_write_outputs(
+        how = (choice.describe() if given else f"{project.transformation.choice().describe()}, in the project file"
+               if project.transformation is not None else "the chosen levels")
+    written, report = _write_outputs(
         project, staging, result=result, exported=exported, applied=applied, how=how, advice=advice,
         validation=validation,
         risk_before=risk_before, risk_after=risk_after, utility=utility, exploration=exploration,
         candidates=candidates, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed=confirmed,
         population_given=population_given, threshold=threshold, target=target, target_reason=target_reason,
-        folds=folds, seed=seed, day=day, version=version))
-    return {"files": files, "result": result, "risk_before": risk_before, "risk_after": risk_after,
-            "utility": utility, "report": json.loads(files["report_json"].read_text(encoding="utf-8"))}
+        folds=folds, seed=seed, day=day, version=version)
+    return {"files": {**files, **written}, "result": result, "risk_before": risk_before, "risk_after": risk_after,
+            "utility": utility, "report": report}
 
 
 def _write_outputs(project: Project, staging: Path, *, result: Result, exported, applied, how: str | None,
                    advice, validation, risk_before, risk_after, utility, exploration, candidates, xlsx: bool,
                    drop_suppressed: bool, confirmed: bool, population_given: str, threshold: float,
                    target: str | None, target_reason: str, folds: int, seed: int, day: str,
-                   version: str) -> dict[str, Path]:
+                   version: str) -> tuple[dict[str, Path], dict[str, Any]]:
     """The files besides the table: the XLSX copy, the hierarchies and the project file used,
-    result.json completed, risk.json, utility.json, report.json and report.pdf."""
+    result.json completed, risk.json, utility.json, report.json and report.pdf; and the report."""
     from .report import OutputFile, Settings, build_report, render_pdf, report_charts
     from .tables import TableFormat, read_table, write_table
     from .tables.output import write_bytes, write_json
@@ -380,7 +381,7 @@ def _write_outputs(project: Project, staging: Path, *, result: Result, exported,
     files["report_pdf"] = staging / "report.pdf"
     pdf = render_pdf(report, report_charts(report, exploration, candidates))
     write_bytes(files["report_pdf"], pdf, inputs=inputs)
-    return files
+    return files, report
 
 
 def _result_json(saved: dict[str, Any], result: Result, hierarchy_files: dict[str, str],

@@ -190,21 +190,12 @@ def _read_data(arx: ArxProject, source: Path, extracted_path: Path):
     """The project's ``data/input.csv``, unpacked to ``extracted_path`` and read as a table."""
     from ..errors import TableError
     from ..tables import read_table
-
-    from .reader import MAX_RATIO
+    from .reader import bounded_blocks
 
     try:
-        with zipfile.ZipFile(source) as archive, archive.open(arx.data_entry) as stream, \
-                extracted_path.open("wb") as extracted:
-            # the data may be large, but never a thousand times its compressed size (a zip bomb)
-            limit = max(64 << 20, MAX_RATIO * archive.getinfo(arx.data_entry).compress_size)
-            written = 0
-            while block := stream.read(1 << 20):
-                written += len(block)
-                if written > limit:
-                    raise ProjectError(f"{source}: the part {arx.data_entry} inflates to more than {limit >> 20:,} "
-                                       f"MB, over {MAX_RATIO} times its compressed size; it is refused as a zip "
-                                       f"bomb. Use a project file saved by ARX.")
+        with zipfile.ZipFile(source) as archive, extracted_path.open("wb") as extracted:
+            # the data may be large, but never 200 times its compressed size past 64 MB (a zip bomb)
+            for block in bounded_blocks(archive, arx.data_entry, limit=1 << 62, floor=64 << 20):
                 extracted.write(block)
     except (zipfile.BadZipFile, EOFError, RuntimeError, zlib.error) as error:
         raise ProjectError(f"{source}: the part {arx.data_entry} cannot be unpacked ({error}); the "

@@ -26,13 +26,13 @@ MAX_PART_BYTES = 256 << 20
 MAX_RATIO = 200
 
 
-def _read_part(archive: zipfile.ZipFile, part: str) -> bytes:
-    """The bytes of ``part``, read in blocks and stopped as soon as it inflates past
-    :data:`MAX_PART_BYTES` or :data:`MAX_RATIO` times its compressed size (a zip bomb: a
-    3 GB ``definition.xml`` from a few kilobytes)."""
+def bounded_blocks(archive: zipfile.ZipFile, part: str, limit: int, floor: int = 1 << 20):
+    """The inflated blocks of ``part``, stopped with one paragraph as soon as they pass
+    ``limit`` bytes or :data:`MAX_RATIO` times the compressed size (past ``floor``): a zip
+    bomb (a 3 GB ``definition.xml`` from a few kilobytes) is refused while it is read."""
     info = archive.getinfo(part)
-    limit = min(MAX_PART_BYTES, max(1 << 20, MAX_RATIO * max(info.compress_size, 1)))
-    blocks, size = [], 0
+    limit = min(limit, max(floor, MAX_RATIO * max(info.compress_size, 1)))
+    size = 0
     with archive.open(info) as stream:
         while block := stream.read(1 << 20):
             size += len(block)
@@ -40,8 +40,12 @@ def _read_part(archive: zipfile.ZipFile, part: str) -> bytes:
                 raise ProjectError(f"{archive.filename}: the part {part} inflates to more than {limit >> 20:,} MB "
                                    f"from {info.compress_size:,} compressed bytes, which no ARX project holds; "
                                    f"it is refused as a zip bomb. Use a project file saved by ARX.")
-            blocks.append(block)
-    return b"".join(blocks)
+            yield block
+
+
+def _read_part(archive: zipfile.ZipFile, part: str) -> bytes:
+    """The bytes of ``part``, at most :data:`MAX_PART_BYTES` (:func:`bounded_blocks`)."""
+    return b"".join(bounded_blocks(archive, part, MAX_PART_BYTES))
 
 
 def _xml(archive: zipfile.ZipFile, part: str, source: Path, required: bool = True) -> ElementTree.Element | None:

@@ -181,7 +181,7 @@ def _print_listing(project: Path, result, exploration, everything, *, sort: str,
                    by_number: bool) -> None:
     """The listing, the Pareto front, the line that releases the first anonymous row, and what
     to do next."""
-    from ..advice import emptied
+    from ..advice import emptied, sentences
     from .risk import print_next_steps
 
     width = min(out.rich.width, 100)
@@ -207,7 +207,7 @@ def _print_listing(project: Path, result, exploration, everything, *, sort: str,
             out.print(f"to release the first row: eucaim-wizard run {project} -o OUTDIR --levels {first.levels_text}",
                       markup=False)
     if first is not None:
-        print_next_steps(emptied(result, first.levels))
+        print_next_steps(sentences(emptied(result, first.levels)))
 
 
 

@@ -107,8 +107,7 @@ def export(
     try:
         if (data is None) != (column is None):
             raise HierarchyError("give both --data TABLE and --column NAME, or neither.")
-        if output.exists() and not force:
-            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        _refuse_existing(output, force)
         from ..tables.output import refuse_inputs
 
         refuse_inputs(output, [data])
@@ -130,6 +129,14 @@ def export(
         shown = ", ".join(repr(v) for v in unknown[:10])
         out.print(f"{len(unknown)} value(s) not recognised, in the Unknown branch: {shown}"
                   f"{', …' if len(unknown) > 10 else ''}", markup=False)
+
+
+def _refuse_existing(output: Path, force: bool) -> None:
+    """Never replace a file the user did not name with --force."""
+    from ..errors import HierarchyError
+
+    if output.exists() and not force:
+        raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
 
 
 def _read_for_rewrite(path: Path, header: Optional[bool]):
@@ -157,8 +164,7 @@ def convert(
     from ..errors import HierarchyError, WizardError
 
     try:
-        if output.exists() and not force:
-            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        _refuse_existing(output, force)
         hierarchy = _read_for_rewrite(source, header)
         errors = [f for f in hierarchy.findings() if f.severity == "error"]
         if errors:
@@ -185,12 +191,11 @@ def repair(
 
     Example: eucaim-wizard hierarchies repair seed/Ethnicity_F_H.csv -o ethnicity.csv
     """
-    from ..errors import HierarchyError, WizardError
+    from ..errors import WizardError
     from ..hierarchies.repair import repair as repair_hierarchy
 
     try:
-        if output.exists() and not force:
-            raise HierarchyError(f"{output} exists; choose another file or add --force to replace it.")
+        _refuse_existing(output, force)
         read = _read_for_rewrite(source, header)
         fixed_notes = list(read.notes)
         fixed, changes = repair_hierarchy(read)

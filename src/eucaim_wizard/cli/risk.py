@@ -57,7 +57,7 @@ def risk(
                                        progress=progress)
         if json_path is not None:
             write_json(analysis.to_dict(), json_path, inputs=inputs)
-        from ..advice import next_steps
+        from ..advice import next_steps, sentences
 
         # the levels to advise are read from the project's own data (an output given by --data
         # is generalized already)
@@ -65,20 +65,20 @@ def risk(
     except WizardError as error:
         fail(error)
     _print(analysis)
-    print_next_steps(advice)
+    print_next_steps(sentences(advice))
     if json_path is not None:
         out.print(f"wrote {json_path}", markup=False)
 
 
-def print_next_steps(advice) -> None:
-    """The advice, under "What to do next" (nothing when there is none)."""
+def print_next_steps(sentences) -> None:
+    """The advice's sentences, under "What to do next" (nothing when there is none)."""
     from rich.text import Text
 
-    if not advice:
+    if not sentences:
         return
     out.print(Text("What to do next", style="bold"))
-    for item in advice:
-        out.print(Text(f"  - {item.text}"))
+    for sentence in sentences:
+        out.print(Text(f"  - {sentence}"))
 
 
 def _print(analysis) -> None:

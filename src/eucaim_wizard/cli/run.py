@@ -131,9 +131,8 @@ def _summary(outcome, seconds: float) -> None:
     for line in lines:
         out.print(Text(line))
     from .risk import print_next_steps
-    from ..advice import Advice
 
-    print_next_steps([Advice(a["kind"], tuple(a["attributes"]), a["text"], a.get("level")) for a in s.get("next_steps", [])])
+    print_next_steps([a["text"] for a in s.get("next_steps", [])])
     # one line per file, never folded: the paths can be copied
     out.print(Text(f"written to {outcome.output}:", style="bold"))
     labels = {"table": "anonymized table", "xlsx": "anonymized table (Excel)", "report_pdf": "report (PDF)",

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..utility.statistics import _is_code, as_number
+from ..utility.statistics import is_code, as_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -133,7 +133,7 @@ def binned(pairs: Sequence[tuple[str, int]], most: int = _MAX_BARS) -> tuple[lis
     empty = [(v, c) for v, c in pairs if v == ""]
     values = [(v, c) for v, c in pairs if v != ""]
     numbers = [as_number(v) for v, _ in values]
-    if values and all(x is not None for x in numbers) and not _is_code("", [v for v, _ in values]):
+    if values and all(x is not None for x in numbers) and not is_code("", [v for v, _ in values]):
         return _equal_width(values, numbers, most - len(empty)) + empty, \
             f"input: {len(pairs):,} values, in bars of equal width"
     size = -(-len(values) // (most - len(empty)))

@@ -7,19 +7,14 @@ A label is a number (``42``), a masked number (``12**`` stands for 1200–1299),
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
+from .statistics import as_number
 
-def label_number(text: str) -> float | None:
-    """The finite number ``text`` holds, or None."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+
+label_number = as_number  # (the finite number a label holds, or None: one parser for both modules)
 
 
 _BRACKETS = (("[", "["), ("[", "]"), ("{", "}"), ("[", ")"))

@@ -182,7 +182,7 @@ def _summary(table: Table, name: str) -> AttributeSummary:
         middle = order[int(np.searchsorted(cumulative, (count + 1) // 2))]
         return AttributeSummary(scale="date", minimum=present_labels[order[0]], maximum=present_labels[order[-1]],
                                 median=present_labels[middle], **base)
-    if _is_code(name, present_labels):
+    if is_code(name, present_labels):
         return AttributeSummary(scale="code", **base)
     numbers = [as_number(labels[c]) for c in codes]
     ranges = [as_range(labels[c]) for c in codes]
@@ -203,7 +203,7 @@ def _summary(table: Table, name: str) -> AttributeSummary:
     return AttributeSummary(scale="nominal", **base)
 
 
-def _is_code(name: str, labels: Sequence[str]) -> bool:
+def is_code(name: str, labels: Sequence[str]) -> bool:
     """Digits that name rather than measure: a column named like a code, or digit strings of
     one length of 5 or more, or any with a leading zero (``02134``)."""
     if not labels or not all(label.isdigit() for label in labels):
