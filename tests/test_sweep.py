@@ -92,7 +92,7 @@ def test_the_sweep_equals_evaluating_each_transformation(project):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(projects(models=("k", "l", "t")), st.data())
 def test_a_sub_lattice_starts_from_the_base_table(project, data):
-    """The upper part of the lattice along one attribute (what a forked process evaluates):
+    """The upper part of the lattice along one attribute (what the second thread evaluates):
     its lowest nodes have no predecessor inside, and are rolled up from the base table in
     every attribute at once."""
     result = anonymize(project)
@@ -226,7 +226,7 @@ def test_a_sweep_that_would_take_too_much_memory_gives_way_to_numpy(monkeypatch)
     import eucaim_wizard.engine.sweep as sweep_module
     from eucaim_wizard.engine.evaluator import Evaluator
 
-    monkeypatch.setattr(parallel_module, "PARALLEL_NODES", 1)  # workers=2 forks, even here
+    monkeypatch.setattr(parallel_module, "PARALLEL_NODES", 1)  # workers=2 splits the lattice, even here
     project = _wide_project(40, n_qis=3)
     expected = anonymize(project)
     listed = [figures(t) for t in expected.evaluate_all(workers=1)]

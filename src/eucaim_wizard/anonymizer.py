@@ -59,6 +59,34 @@ class Transformation:
         }
 
 
+@dataclass(frozen=True)
+class NodeTable:
+    """Every transformation of a lattice evaluated, as arrays indexed by node id (the
+    figures of :class:`Transformation`; ``equivalence_classes`` and ``min_class_size`` count
+    the kept classes)."""
+
+    anonymous: np.ndarray
+    information_loss: np.ndarray
+    suppressed_records: np.ndarray
+    equivalence_classes: np.ndarray
+    min_class_size: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, tuple[bool, float, int, int, int]]], size: int) -> NodeTable:
+        """From ``(node, (anonymous, loss, suppressed, classes, smallest))`` pairs covering ``size`` nodes."""
+        order = np.array([node for node, _ in rows], dtype=np.int64)
+        if sorted(order.tolist()) != list(range(size)):
+            raise ValueError("the rows do not cover the lattice once each")
+        columns = list(zip(*(figures for _, figures in rows))) if rows else [()] * 5
+        types = (bool, float, np.int64, np.int64, np.int64)
+        arrays = []
+        for column, kind in zip(columns, types):
+            array = np.zeros(size, dtype=kind)
+            array[order] = np.asarray(column, dtype=kind)
+            arrays.append(array)
+        return cls(*arrays)
+
+
 class Result:
     """The outcome of a search: the optimum, every known transformation, and how to apply one."""
 
@@ -130,7 +158,19 @@ class Result:
 
     def evaluate_all(self, progress: Progress | None = None, *, workers: int | None = None,
                      compiled: bool = True) -> list[Transformation]:
-        """Every transformation of the lattice evaluated (loss included), in lattice order.
+        """Every transformation of the lattice evaluated (loss included), in lattice order:
+        :meth:`evaluate_table` as one :class:`Transformation` per node."""
+        table = self.evaluate_table(progress, workers=workers, compiled=compiled)
+        qis = self.quasi_identifiers  # (the level table at once: a row per node from its id costs more)
+        return [Transformation(dict(zip(qis, row)), *figures) for row, figures in zip(
+            self.lattice.levels.tolist(), zip(table.anonymous.tolist(), [True] * len(table.anonymous),
+                                              table.information_loss.tolist(), table.suppressed_records.tolist(),
+                                              table.equivalence_classes.tolist(), table.min_class_size.tolist()))]
+
+    def evaluate_table(self, progress: Progress | None = None, *, workers: int | None = None,
+                       compiled: bool = True) -> NodeTable:
+        """Every transformation of the lattice evaluated (loss included), as arrays indexed
+        by node id (:class:`NodeTable`).
 
         ``equivalence_classes`` and ``min_class_size`` count the classes that are kept (not
         suppressed), so a node's highest prosecutor risk is ``1 / min_class_size`` and its
@@ -146,10 +186,11 @@ class Result:
         models the compiled kernels judge (k-anonymity, distinct l-diversity, equal-distance
         t-closeness) the lattice is evaluated in compiled code, a
         height at a time (:mod:`eucaim_wizard.engine.sweep`; ``compiled=False`` evaluates node
-        by node in numpy, with the same figures).  On a large lattice, with two or more cores
-        and ``fork`` (Linux, macOS), the upper half of one attribute's levels is evaluated in a
-        forked process at the same time (:func:`~eucaim_wizard.engine.parallel.halves`;
-        ``workers=1`` turns that off); the figures are the same either way.
+        by node in numpy, with the same figures).  On a large lattice with two or more cores,
+        the upper half of one attribute's levels is evaluated at the same time: in a second
+        thread when compiled, else in a forked process (Linux, macOS)
+        (:func:`~eucaim_wizard.engine.parallel.halves`; ``workers=1`` turns that off); the
+        figures are the same either way.
         """
         lattice = self.lattice
         size = lattice.size
@@ -168,20 +209,13 @@ class Result:
 
         parts = halves(lattice, workers)
         if parts is None:
-            return self._evaluate_nodes(nodes, progress, size)  # type: ignore[return-value]
+            return NodeTable.of(self._evaluate_nodes(nodes, progress, size), size)
         lower, upper = parts
-        results, rows = in_two_processes(lambda: self._evaluate_nodes(lower, progress, size),
-                                         lambda: self._evaluate_nodes(upper, None, None, rows_only=True))
-        for node, figures in rows:
-            results[node] = self._transformation_of(node, *figures)
+        mine, theirs = in_two_processes(lambda: self._evaluate_nodes(lower, progress, size),
+                                        lambda: self._evaluate_nodes(upper, None, None))
         if progress is not None:
             progress(size, size)
-        return results  # type: ignore[return-value]
-
-    def _transformation_of(self, node: int, anonymous: bool, loss: float, suppressed: int, classes: int,
-                           smallest: int) -> Transformation:
-        levels = dict(zip(self.quasi_identifiers, self.lattice.row(node)))
-        return Transformation(levels, anonymous, True, loss, suppressed, classes, smallest)
+        return NodeTable.of(mine + theirs, size)
 
     @property
     def _sweep_scores(self) -> bool:
@@ -195,15 +229,15 @@ class Result:
         and its figures score every node (:attr:`_sweep_scores`)."""
         return self.evaluator.make_sweep() if self._sweep_scores else None
 
-    def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None, total: int | None, *,
-                        rows_only: bool = False):
+    def _evaluate_nodes(self, nodes: np.ndarray, progress: Progress | None,
+                        total: int | None) -> list[tuple[int, tuple[bool, float, int, int, int]]]:
         """Evaluate ``nodes`` (a sub-lattice: every node's lower neighbours inside it, or the
-        base) by height; a list over the whole lattice with these nodes filled in, or with
-        ``rows_only`` the ``(node, figures)`` pairs."""
+        base) by height: ``(node, (anonymous, loss, suppressed, kept classes, smallest kept
+        class))`` for each."""
         lattice, frequency, evaluator = self.lattice, self.frequency, self.evaluator
         inside = np.zeros(lattice.size, dtype=bool)
         inside[nodes] = True
-        results: list[Transformation | None] = [] if rows_only else [None] * lattice.size
+        results = []
         order = nodes[np.lexsort((nodes, lattice.height[nodes]))]
         fast_loss = getattr(self.metric, "loss_from_totals", None)  # the same value (to the rounding), faster
         held: dict[int, ClassTable] = {}
@@ -228,15 +262,12 @@ class Result:
                 loss = self.metric.loss(classes, ok)
             kept = classes.sizes[ok]
             figures = (bool(anonymous), float(loss), suppressed, int(ok.sum()), int(kept.min()) if len(kept) else 0)
-            if rows_only:
-                results.append((node, figures))
-            else:
-                results[node] = self._transformation_of(node, *figures)
+            results.append((node, figures))
             if progress is not None and (done % 256 == 0 or done == len(order)):
                 progress(done, total or len(order))
         return results
 
-    def _swept_nodes(self, figures: SweepFigures) -> list[Transformation]:
+    def _swept_nodes(self, figures: SweepFigures) -> NodeTable:
         """Every transformation from the figures of a sweep of the lattice (:attr:`_sweep_scores`)."""
         metric = self.metric
         suppressed = figures.suppressed
@@ -247,11 +278,8 @@ class Result:
             loss = np.array([metric.loss_from_counts(tuple(row), *counts) for row, counts in zip(
                 self.lattice.levels.tolist(), zip(suppressed.tolist(), figures.kept.tolist(),
                                                   figures.classes.tolist(), figures.squares.tolist()))], dtype=float)
-        anonymous = suppressed <= self.evaluator.max_suppressed
-        qis = self.quasi_identifiers  # (the level table at once: a row per node from its id costs more)
-        return [Transformation(dict(zip(qis, row)), *figures_of) for row, figures_of in zip(
-            self.lattice.levels.tolist(), zip(anonymous.tolist(), [True] * len(loss), loss.tolist(),
-                                              suppressed.tolist(), figures.kept.tolist(), figures.smallest.tolist()))]
+        return NodeTable(suppressed <= self.evaluator.max_suppressed, np.asarray(loss, dtype=float), suppressed,
+                         figures.kept, figures.smallest)
 
     @cached_property
     def optimum(self) -> Transformation | None:

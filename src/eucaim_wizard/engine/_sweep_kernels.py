@@ -124,19 +124,30 @@ def _roll_all(src_codes, src_hist, src_sizes, n, maps, up_flat, places, keys, co
 
 
 @njit(cache=True, nogil=True)
-def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall, monotonic, levels,
-           shares_flat, share_offsets, node, ok, out):
-    """Judge the classes in rows ``d0 … d0+n`` and write the node's figures to ``out``
-    (see :func:`sweep_height`); with ``shares_flat``, also the Loss metric's partial sums
-    over the fewer of the kept and the suppressed classes (the rest follows from the whole
-    table's totals)."""
-    classes_, suppressed_, kept_, smallest_, use_kept_, failing_, squares_, parts_ = out
-    n_attributes = codes.shape[1]
-    bad = 0
-    suppressed = 0
-    failing = 0  # records in classes failing the models that are monotonic with suppression
-    squares = np.int64(0)  # Σ size² over the kept classes (Discernibility)
-    smallest = np.int64(0)
+def _judge_sizes(sizes, d0, n, k, ok):
+    """:func:`_judge_classes` for k-anonymity alone, without a branch on the sizes (random
+    against ``k``, it would mispredict at every other class)."""
+    bad = suppressed = squares = np.int64(0)
+    big = np.int64(1) << 62
+    least = big
+    for g in range(d0, d0 + n):
+        size = sizes[g]
+        passes = size >= k
+        ok[g - d0] = passes
+        fail = np.int64(1 - passes)
+        bad += fail
+        suppressed += size * fail
+        squares += size * size * (1 - fail)
+        least = min(least, size + big * fail)
+    return bad, suppressed, suppressed, squares, least if least < big else np.int64(0)
+
+
+@njit(cache=True, nogil=True)
+def _judge_classes(hist, sizes, d0, n, k, kinds, offsets, widths, limits, overall, monotonic, ok):
+    """Judge the classes in rows ``d0 … d0+n`` (``ok``: whether each passes every model);
+    returns ``(failing classes, their records, records failing the models monotonic with
+    suppression, Σ size² of the kept, smallest kept)``."""
+    bad = suppressed = failing = squares = smallest = np.int64(0)
     n_models = kinds.shape[0]
     for g in range(d0, d0 + n):
         size = sizes[g]
@@ -174,6 +185,22 @@ def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall
             squares += size * size
             if smallest == 0 or size < smallest:
                 smallest = size
+    return bad, suppressed, failing, squares, smallest
+
+
+@njit(cache=True, nogil=True)
+def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall, monotonic, levels,
+           shares_flat, share_offsets, node, ok, picked, out):
+    """Judge the classes in rows ``d0 … d0+n`` and write the node's figures to ``out``
+    (see :func:`sweep_height`); with ``shares_flat``, also the Loss metric's partial sums
+    over the fewer of the kept and the suppressed classes (the rest follows from the whole
+    table's totals; ``picked``: room for their row numbers)."""
+    classes_, suppressed_, kept_, smallest_, use_kept_, failing_, squares_, parts_ = out
+    if kinds.shape[0] == 0:
+        bad, suppressed, failing, squares, smallest = _judge_sizes(sizes, d0, n, k, ok)
+    else:
+        bad, suppressed, failing, squares, smallest = _judge_classes(
+            hist, sizes, d0, n, k, kinds, offsets, widths, limits, overall, monotonic, ok)
     kept = n - bad
     use_kept = kept < bad
     classes_[node] = n
@@ -185,15 +212,20 @@ def _judge(hist, sizes, codes, d0, n, k, kinds, offsets, widths, limits, overall
     squares_[node] = squares
     if share_offsets.shape[0] == 0 or (kept if use_kept else bad) == 0:
         return
+    n_attributes = codes.shape[1]
     offsets_ = np.empty(n_attributes, dtype=np.int64)
     parts = np.zeros(n_attributes)
     for a in range(n_attributes):
         offsets_[a] = share_offsets[a, levels[a]]
+    chosen = 0  # the rows to sum, in order, gathered without a branch (it would mispredict)
     for g in range(d0, d0 + n):
-        if ok[g - d0] == use_kept:
-            size = sizes[g]
-            for a in range(n_attributes):
-                parts[a] += size * shares_flat[offsets_[a] + codes[g, a]]
+        picked[chosen] = g
+        chosen += ok[g - d0] == use_kept
+    for i in range(chosen):
+        g = picked[i]
+        size = sizes[g]
+        for a in range(n_attributes):
+            parts[a] += size * shares_flat[offsets_[a] + codes[g, a]]
     parts_[node] = parts
 
 
@@ -271,6 +303,7 @@ def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buf
         return start, count, total
     table = np.empty(1 << _table_bits(largest), dtype=np.int32)
     ok = np.empty(largest, dtype=np.bool_)
+    picked = np.empty(largest, dtype=np.int64)
     mapping = np.empty(n_attributes, dtype=np.int64)
     for j in range(n_nodes):
         best = source[j]
@@ -289,5 +322,5 @@ def sweep_height(nodes, position, prev, base, lattice, maps, models, shares, buf
         if j + 1 < n_nodes:  # the next node's classes follow these (only the rows used are touched)
             start[j + 1] = start[j] + groups
         _judge(hist, sizes, codes, start[j], groups, k, kinds, offsets, widths, limits, overall, monotonic,
-               levels[j], shares_flat, share_offsets, nodes[j], ok, out)
+               levels[j], shares_flat, share_offsets, nodes[j], ok, picked, out)
     return start, count, total

@@ -1,7 +1,9 @@
-"""Evaluating a large lattice in two processes: each half in its own, at the same time.
+"""Evaluating a large lattice in two halves at the same time.
 
-The lattice is split along one attribute's levels (:func:`halves`); the upper half goes to a
-forked child, whose answer comes back pickled through a pipe (:func:`in_two_processes`).
+The lattice is split along one attribute's levels (:func:`halves`).  The compiled sweep runs
+the upper half in a second thread (its kernels release the GIL); the numpy evaluation, which
+holds the GIL, sends it to a forked child whose answer comes back pickled through a pipe
+(:func:`in_two_processes`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ U = TypeVar("U")
 PARALLEL_NODES = 4096
 
 
-def halves(lattice: Lattice, workers: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """The lower and the upper half of the nodes, or None when one process is better: one
-    core, ``workers`` < 2, no ``fork`` (Windows), or fewer than :data:`PARALLEL_NODES` nodes.
+def halves(lattice: Lattice, workers: int | None = None, *, fork: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
+    """The lower and the upper half of the nodes, or None when one worker is better: one
+    core, ``workers`` < 2, fewer than :data:`PARALLEL_NODES` nodes, or (with ``fork``: the
+    halves go to two processes) no ``fork`` (Windows).
 
     The levels of one attribute are split in two: one with two levels halves the lattice
     (its lower half, with the bigger class tables, costs a little more than the upper one);
@@ -34,7 +37,7 @@ def halves(lattice: Lattice, workers: int | None = None) -> tuple[np.ndarray, np
     if workers is None:
         workers = 2 if (os.cpu_count() or 1) >= 2 else 1
     spans = lattice.span
-    if workers < 2 or lattice.size < PARALLEL_NODES or not hasattr(os, "fork") or len(spans) == 0:
+    if workers < 2 or lattice.size < PARALLEL_NODES or (fork and not hasattr(os, "fork")) or len(spans) == 0:
         return None
     two = np.flatnonzero(spans == 2)
     split = int(two[0]) if len(two) else int(np.argmax(spans))

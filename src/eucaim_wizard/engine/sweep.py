@@ -21,6 +21,7 @@ evaluator once a search has checked much of its lattice (:class:`eucaim_wizard.e
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ import numpy as np
 from ._sweep_kinds import DISTINCT_L, EQUAL_T
 from .classes import FrequencyTable, _space
 from .lattice import Lattice
-from .parallel import halves, in_two_processes
+from .parallel import halves
 
 if TYPE_CHECKING:
     from ..privacy import PrivacyModel
@@ -238,12 +239,12 @@ class Sweep:
                 nodes: np.ndarray | None = None) -> SweepFigures | None:
         """Every node of the lattice, or only ``nodes`` (ids; the others' figures stay zero;
         a node none of whose direct predecessors is among them starts from the base table);
-        on two or more cores, the upper half in a forked process at the same time
-        (:func:`~.parallel.halves`; ``workers=1``: one process).  None when the classes would
-        take more than :data:`MAX_BYTES`."""
+        on two or more cores, the upper half in a second thread at the same time (the
+        kernels release the GIL; :func:`~.parallel.halves`; ``workers=1``: one thread).
+        None when the classes would take more than :data:`MAX_BYTES`."""
         size = self.lattice.size
         wanted = np.arange(size) if nodes is None else np.asarray(nodes, dtype=np.int64)
-        parts = halves(self.lattice, workers)
+        parts = halves(self.lattice, workers, fork=False)
         if parts is None:
             return self.run(wanted, progress, len(wanted))
         lower, upper = parts
@@ -251,28 +252,25 @@ class Sweep:
             inside = np.zeros(size, dtype=bool)
             inside[wanted] = True
             lower, upper = lower[inside[lower]], upper[inside[upper]]
-        fields = SweepFigures.__dataclass_fields__
-
-        def upper_half() -> dict[str, np.ndarray] | None:  # (only the child's nodes cross the pipe)
-            figures = self.run(upper)
-            return None if figures is None else {name: getattr(figures, name)[upper] for name in fields}
-
-        figures, theirs = in_two_processes(lambda: self.run(lower, progress, len(wanted)), upper_half)
-        if figures is None or theirs is None:
-            return None
-        for name in fields:
-            getattr(figures, name)[upper] = theirs[name]
+        figures = self._figures(size)  # (each half writes its own nodes' entries)
+        with ThreadPoolExecutor(1) as pool:
+            theirs = pool.submit(self.run, upper, figures=figures)
+            mine = self.run(lower, progress, len(wanted), figures=figures)
+            if mine is None or theirs.result() is None:
+                return None
         if progress is not None:
             progress(len(wanted), len(wanted))
         return figures
 
-    def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None) -> SweepFigures | None:
+    def run(self, nodes: np.ndarray, progress: Progress | None = None, total: int | None = None,
+            figures: SweepFigures | None = None) -> SweepFigures | None:
         """Evaluate ``nodes`` (a sub-lattice: every node's direct predecessors inside it or
-        none), by height; ``progress(done, total)`` after each height.  None when the
-        classes of two heights would take more than :data:`MAX_BYTES`."""
+        none), by height, into ``figures`` (new ones when None); ``progress(done, total)``
+        after each height.  None when the classes of two heights would take more than
+        :data:`MAX_BYTES`."""
         lattice = self.lattice
         size = lattice.size
-        figures = self._figures(size)
+        figures = self._figures(size) if figures is None else figures
         out = self._out(figures)
         nodes = np.asarray(nodes, dtype=np.int64)
         heights = lattice.height[nodes]
