@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ProjectError
 from ..hierarchies.hierarchy import Hierarchy
-from ..tables.output import write_text
-from .importing import _check_targets, _commit, _safe_name
+from ..tables.output import staged_folder, write_text
+from .importing import _check_targets, _safe_name
 
 
 # --- describing a project for ARX -------------------------------------------------------
@@ -79,18 +77,12 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
     keep = [c for c in table.columns if c not in project.identifiers]
     targets = [folder / "ARX.md", folder / "data.csv"] + [folder / f for f in files.values()]
     inputs = project.input_files
-    folder.mkdir(parents=True, exist_ok=True)
-    _check_targets(targets, inputs, force, f"Exporting to {folder}")
-    staging = Path(tempfile.mkdtemp(prefix=".arx-export.", dir=folder))
-    try:
+    with staged_folder(folder, inputs=inputs) as staging:  # every file together or none
+        _check_targets(targets, inputs, force, f"Exporting to {folder}")
         write_table(table.select(keep), staging / "data.csv", TableFormat("csv", delimiter=";"))
         for name, file in files.items():
             Hierarchy(hierarchies[name].table, name=name).write(staging / file)
         write_text(staging / "ARX.md", _description(project, table, keep, files, hierarchies), inputs=inputs)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _commit(staging, [(staging / t.name, t) for t in targets])
     return ArxExport(folder, folder / "data.csv", {n: folder / f for n, f in files.items()}, folder / "ARX.md")
 
 

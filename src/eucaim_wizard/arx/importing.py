@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -16,7 +14,7 @@ import yaml
 
 from ..errors import ProjectError
 from ..hierarchies.hierarchy import Hierarchy
-from ..tables.output import write_text
+from ..tables.output import staged_folder, write_text
 from .convert import ImportNote, _convert, _flow
 from .model import ArxProject, ArxResult
 from .reader import read_arx_project
@@ -95,15 +93,6 @@ def _check_targets(targets: list[Path], inputs: list[Path], force: bool, what: s
                            f"give --force to replace them.")
 
 
-def _commit(staging: Path, moves: list[tuple[Path, Path]]) -> None:
-    """Move every staged file into place (the first one last: the project file)."""
-    try:
-        for staged, target in moves[1:] + moves[:1]:
-            os.replace(staged, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: bool = False) -> ArxImport:
     """Convert an ARX project file into a eucaim-wizard project file, data and hierarchies.
 
@@ -144,14 +133,11 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
                            f"{output / 'project.yaml'}.")
     arx = read_arx_project(source)
     folder = output.parent
-    if folder.exists() and not folder.is_dir():
-        raise ProjectError(f"Cannot write {output}: {folder} is a file, not a folder.")
-    folder.mkdir(parents=True, exist_ok=True)
     data_name = f"{output.stem}_data.csv"
     names = _hierarchy_file_names(arx, output, data_name)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".import", dir=folder))
-    extracted_path = staging / ".arx-input.csv"  # a name no output file can have
-    try:
+    # every file appears together or not at all; the project file, which names the others, last
+    with staged_folder(folder, inputs=[source], last=output.name) as staging:
+        extracted_path = staging / ".arx-input.csv"  # a name no output file can have
         table = _read_data(arx, source, extracted_path)
         conversion = _convert(arx, names, data_name, table)
         used = {name: file for name, file in names.items()
@@ -166,12 +152,6 @@ def import_arx(source: str | os.PathLike, output: str | os.PathLike, *, force: b
             Hierarchy(arx.hierarchies[name].table, name=name).write(staging / file)
         write_text(staging / output.name, _project_yaml(conversion.project, report), inputs=[source])
         extracted_path.unlink()
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    moves = [(staging / output.name, output), (staging / data_name, folder / data_name)] + [
-        (staging / f, folder / f) for f in used.values()]
-    _commit(staging, moves)
     return ArxImport(output, folder / data_name, {n: folder / f for n, f in used.items()}, conversion.notes, arx)
 
 

@@ -34,7 +34,7 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
                     level: str = "series", tags: Sequence[str] | None = None, workers: int | None = None,
                     progress: Progress | None = None, profile: str | None = "eucaim") -> ExtractionOutcome:
     """Extract ``root`` into the table ``output`` (CSV/TSV/XLSX/Parquet by suffix) and write
-    the side report (JSON) beside it, both atomically.
+    the side report (JSON) beside it: both appear together or not at all.
 
     The report is written in every case -- also when the run stops -- with the skipped files
     (path + reason), the conflicts and the guard's findings.
@@ -49,7 +49,7 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
     TableError
         When an output would replace an input file, or its folder does not exist.
     """
-    from ..tables.output import write_json
+    from ..tables.output import staged_files, write_json
     from ..tables import write_table
 
     root, output = Path(root), Path(output)
@@ -83,9 +83,10 @@ def extract_to_file(root: str | os.PathLike, output: str | os.PathLike, *,
             write_json(data, report_path, inputs=[])
             raise guard.IdentifiedDataError(f"{error} Every finding is in {report_path}.",
                                             error.findings) from None
-    write_table(extraction.table, output)
     data["table"] = str(output)
-    write_json(data, report_path, inputs=[])
+    with staged_files([output, report_path], inputs=[]) as (table_temp, report_temp):  # both or neither
+        write_table(extraction.table, table_temp)
+        write_json(data, report_temp, inputs=[])
     return ExtractionOutcome(extraction, output, report_path)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -104,11 +104,12 @@ def atomic_output(path: PathLike, *, inputs: Iterable[PathLike | None],
 
 
 @contextmanager
-def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None]) -> Iterator[Path]:
+def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None], last: str | None = None) -> Iterator[Path]:
     """A hidden folder inside ``folder`` (created if needed) to write a command's outputs into;
     when the ``with`` block completes, every file in it is moved into ``folder`` (each rename
-    atomic; none over an input); on any failure nothing is left — the hidden folder removed,
-    and ``folder`` too when this call made it.  Every output appears together or not at all.
+    atomic; none over an input; the file named ``last``, e.g. the project file that names the
+    others, moved last); on any failure nothing is left — the hidden folder removed, and
+    ``folder`` too when this call made it.  Every output appears together or not at all.
     An operating-system error becomes one paragraph (:func:`os_error`)."""
     import shutil
 
@@ -124,7 +125,7 @@ def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None]) -> Ite
         raise os_error(error, folder, "output folder") from None
     try:
         yield staging
-        files = sorted(p for p in staging.iterdir() if p.is_file())
+        files = sorted((p for p in staging.iterdir() if p.is_file()), key=lambda p: (p.name == last, p.name))
         for file in files:
             refuse_inputs(folder / file.name, inputs)
         mask = umask()
@@ -141,6 +142,51 @@ def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None]) -> Ite
         _discard(staging, folder if created else None)
         raise
     shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def staged_files(targets: Sequence[PathLike], *, inputs: Iterable[PathLike | None]) -> Iterator[list[Path]]:
+    """Temporary paths, one beside each of ``targets`` (in its folder, with its suffix), to
+    write a command's outputs to when they go to different folders (else
+    :func:`staged_folder`); when the ``with`` block completes each is renamed over its target,
+    in order; on any failure every temporary file is removed and no target is touched.  Every
+    output appears together or not at all; none over an input; an operating-system error
+    becomes one paragraph (:func:`os_error`)."""
+    paths = [Path(t) for t in targets]
+    temps: list[Path] = []
+    try:
+        for path in paths:
+            refuse_inputs(path, inputs)
+            if not path.parent.is_dir():
+                raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
+                                  f"or choose an output in an existing folder.")
+            fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.", suffix=f".partial{path.suffix[:16]}",
+                                        dir=path.parent)
+            os.close(fd)
+            temps.append(Path(temp))
+        yield temps
+        mask = umask()
+        for temp, path in zip(temps, paths):
+            os.chmod(temp, 0o666 & ~mask)  # (mkstemp makes 0600)
+            os.replace(temp, path)
+    except OSError as error:
+        _remove(temps)
+        named = {str(temp): path for temp, path in zip(temps, paths)}
+        raise os_error(error, named.get(str(error.filename), paths[min(len(temps), len(paths) - 1)])) from None
+    except OutputError as error:  # (a writer's message names the temporary file: name the output)
+        _remove(temps)
+        text = str(error)
+        for temp, path in zip(temps, paths):
+            text = text.replace(str(temp), str(path))
+        raise OutputError(text) from None
+    except BaseException:
+        _remove(temps)
+        raise
+
+
+def _remove(files: list[Path]) -> None:
+    for file in files:
+        file.unlink(missing_ok=True)
 
 
 def _discard(staging: Path, made: Path | None) -> None:
@@ -186,5 +232,5 @@ def umask() -> int:
     return mask
 
 
-__all__ = ["OutputError", "atomic_output", "os_error", "refuse_inputs", "staged_folder", "umask", "write_bytes",
+__all__ = ["OutputError", "atomic_output", "os_error", "refuse_inputs", "staged_files", "staged_folder", "umask", "write_bytes",
            "write_json", "write_text"]
