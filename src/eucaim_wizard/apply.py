@@ -301,8 +301,11 @@ class ApplyOutcome:
 
 
 def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_suppressed: bool = False,
-                    protect: list[str | Path | None] | None = None, progress: Progress | None = None) -> ApplyOutcome:
-    """Apply, re-check and write ``anonymized.<ext>`` and ``apply.json`` into ``output``.
+                    protect: list[str | Path | None] | None = None, progress: Progress | None = None,
+                    keep_formulas: bool = False) -> ApplyOutcome:
+    """Apply, re-check and write ``anonymized.<ext>`` and ``apply.json`` into ``output``
+    (CSV/TSV cells that a spreadsheet would run as formulas prefixed with ``'`` unless
+    ``keep_formulas``: :mod:`eucaim_wizard.tables.formulas`).
 
     Raises
     ------
@@ -310,8 +313,9 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
         When the new batch does not satisfy the models at the saved levels within the
         suppression limit (exit code 3); nothing is written.
     """
-    from .tables.output import write_json
     from .tables import write_table
+    from .tables.formulas import release_formulas
+    from .tables.output import write_json
     from .verify import verify_export
 
     project = saved.project
@@ -344,10 +348,12 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     table_path = output / f"anonymized{suffix or '.csv'}"
     inputs = [*project.input_files, *(protect or [])]
     anonymized = result.anonymized_table(applied.transformation.levels, drop_suppressed=drop_suppressed)
+    anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=str(project.data_path))
     write_table(anonymized, table_path, table.format, protect=[p for p in inputs if p is not None],
-                verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed))
+                verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
+                                                     neutralised=formulas["neutralised"]))
     report_path = output / "apply.json"
-    report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path)}
+    report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path), "formulas": formulas}
     write_json(report, report_path, inputs=[*inputs, table_path])
     return ApplyOutcome(applied, table_path, report_path)
 

@@ -14,7 +14,7 @@ import os
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from .errors import HierarchyError
 from .hierarchies.builders import BuilderSpec
@@ -177,3 +177,6 @@ class ReleaseSettings(BaseModel):
     curator: str | None = None
     rationale: str | None = None
     approved_by: str | None = None
+    #: write CSV/TSV cells that begin like a formula (= + - @) as they are, without the
+    #: ``'`` prefix that keeps spreadsheets from running them (see ``tables/formulas.py``)
+    keep_formulas: StrictBool = False

@@ -11,6 +11,7 @@ from .errors import InfeasibleError, ProjectError
 from .explore import Choice
 from .released_dates import released_day_findings
 from .project import Project
+from .tables.formulas import release_formulas
 from .tables.output import staged_folder, write_json
 from .hierarchies.hierarchy import Hierarchy
 from .tables import Table, write_table
@@ -83,7 +84,8 @@ def project_choice(result) -> dict[str, int] | None:
 
 def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed: bool = False,
                         progress: Progress | None = None, confirmed_deidentified: bool = False,
-                        levels: dict[str, int] | Choice | None = None, table: Table | None = None) -> Outcome:
+                        levels: dict[str, int] | Choice | None = None, table: Table | None = None,
+                        keep_formulas: bool | None = None) -> Outcome:
     """Guard, search, apply, re-check and write ``anonymized.<ext>`` and ``result.json`` into ``output``.
 
     Identifier columns are removed, except those marked ``pseudonymize: true``, which are
@@ -91,7 +93,9 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     :class:`~eucaim_wizard.explore.Choice`: levels or a row of the listing) that transformation
     is applied instead of the optimum, if it is anonymous; without, the project's own choice
     (``transformation:`` in the project file), if any.  ``table`` is the project's data when
-    the caller has read it already.
+    the caller has read it already.  CSV/TSV cells that a spreadsheet would run as formulas
+    are prefixed with ``'`` (:mod:`eucaim_wizard.tables.formulas`) unless ``keep_formulas``
+    (default: the project's ``release: {keep_formulas: …}``, else false).
 
     Raises
     ------
@@ -138,6 +142,9 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     from .apply import saved_transformation
 
     anonymized = pseudonymize_table(generalized, project)
+    if keep_formulas is None:
+        keep_formulas = project.release is not None and project.release.keep_formulas
+    anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=str(project.data_path or "the table"))
     # everything result.json says is computed before any file is written, so that only a
     # failure to write can leave the folder with some of the files (each written atomically)
     saved = saved_transformation(result, transformation.levels)
@@ -145,6 +152,7 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
     for name in copies:  # written beside result.json, so that `apply` finds them
         saved["project"]["attributes"][name]["hierarchy"] = str((output / hierarchy_file_name(name)).resolve())
     summary = {**result.to_dict(transformation.levels), **saved}
+    summary["formulas"] = formulas
     summary["guard"] = {"confirmed_deidentified": confirmed_deidentified,
                         "findings": [f.to_dict() for f in findings]}
     protect = project.input_files
@@ -153,7 +161,7 @@ def anonymize_to_folder(project: Project, output: str | Path, *, drop_suppressed
         write_table(
             anonymized, stage / table_path.name, table.format, protect=protect,
             verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
-                                                 transformation=transformation),
+                                                 transformation=transformation, neutralised=formulas["neutralised"]),
         )
         for name, hierarchy in copies.items():
             hierarchy.write(stage / hierarchy_file_name(name), inputs=protect)

@@ -16,18 +16,21 @@ import numpy as np
 from .check import check_table
 from .errors import VerificationError
 from .tables import Table, read_table
+from .tables.formulas import is_formula, restore_formulas
 
 if TYPE_CHECKING:
     from .anonymizer import Result, Transformation
     from .project import Project
 
 def verify_export(path: Path, project: Project, result: Result, *, drop_suppressed: bool,
-                  transformation: Transformation | None = None) -> None:
+                  transformation: Transformation | None = None, neutralised: bool = False) -> None:
     """Re-read ``path`` and check that every privacy model holds on it.
 
     Checks: identifiers are absent; the row count is right; every class of records that are
     not suppressed satisfies every per-class model; the suppressed records (all
-    quasi-identifiers ``*``) fit within the suppression limit; the other columns are unchanged.
+    quasi-identifiers ``*``) fit within the suppression limit; the other columns are unchanged
+    (with ``neutralised``: no cell is formula-like, and the checks run on the cells with the
+    ``'`` prefix taken off, :func:`~eucaim_wizard.tables.formulas.restore_formulas`).
 
     Raises
     ------
@@ -36,6 +39,10 @@ def verify_export(path: Path, project: Project, result: Result, *, drop_suppress
     """
     written = read_table(path, **_read_options(result.table))
     problems: list[str] = []
+    if neutralised:  # no cell a spreadsheet would run; the rest is checked without the prefixes
+        problems += [f"column {name!r} holds a cell a spreadsheet would run as a formula" for name in written.columns
+                     if any(is_formula(v) for v in written.categories(name).tolist())]
+        written = restore_formulas(written)
     pseudonymized = {name for name in project.identifiers if project.attributes[name].pseudonymize}
     leaked = [name for name in project.identifiers if name in written.columns and name not in pseudonymized]
     if leaked:

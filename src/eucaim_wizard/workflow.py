@@ -166,7 +166,8 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
                  classification: bool = True, folds: int = 10, seed: int = 0, models: Sequence[str] | None = None,
                  n_jobs: int = 1, max_combination: int | None = None, max_candidates: int = 20_000,
                  date: dt.date | str | None = None, choice: Choice | None = None, around: int = NEIGHBOURHOOD,
-                 progress: Progress | None = None, step: Step | None = None) -> RunOutcome:
+                 keep_formulas: bool | None = None, progress: Progress | None = None,
+                 step: Step | None = None) -> RunOutcome:
     """Validate, guard, search, export and analyse ``project``; write every file into ``output``.
 
     Parameters
@@ -175,18 +176,18 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         A project, or the path of a project file.
     output
         The output folder (created if needed; files of an earlier run are replaced).
-    xlsx, drop_suppressed
-        Also write ``anonymized.xlsx``; leave suppressed records out instead of writing ``*``.
+    xlsx, drop_suppressed, keep_formulas
+        Also write ``anonymized.xlsx``; leave suppressed records out instead of writing ``*``;
+        write CSV cells that begin like a formula as they are (default: the project's
+        ``release: {keep_formulas: …}``, else a ``'`` prefix: :mod:`eucaim_wizard.tables.formulas`).
     confirmed_deidentified
-        The curator confirms the data is de-identified although the guard finds signs of
-        identified data (recorded in the outputs).
+        The curator confirms the data is de-identified despite the guard's signs (recorded).
     population, threshold
         The population the table is a sample of (a size or a region, default EU-27) and the
         risk threshold (see :func:`eucaim_wizard.risk.analyze_table`).
     target, classification, folds, seed, models, n_jobs
         The classification analysis: the attribute to predict (default: the first sensitive
-        attribute), whether to run it, and its settings
-        (see :func:`eucaim_wizard.utility.analyze_utility`).
+        attribute), whether to run it, and its settings (:func:`~eucaim_wizard.utility.analyze_utility`).
     max_combination
         Largest combination of quasi-identifiers for the attribute risk.
     max_candidates
@@ -194,7 +195,7 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
         against loss and the alternatives; in a larger lattice, those the search checked and
         the optimum's ``around`` nearest (:func:`eucaim_wizard.explore.listed_candidates`).
     date
-        The report's date (default: see :func:`report_date`).
+        The report's date (default: :func:`report_date`).
     choice
         The candidate to release instead of the optimum (levels, or a row of the listing;
         default: the project's ``transformation:``, else the optimum): every output is then
@@ -239,7 +240,7 @@ def run_workflow(project: Project | str | Path, output: str | Path, *, xlsx: boo
             population_given=str(population) if population is not None else chosen_population.region or "",
             threshold=threshold, target=target, target_reason=target_reason, folds=folds, seed=seed,
             models=models, n_jobs=n_jobs, max_combination=max_combination, max_candidates=max_candidates, day=day,
-            version=__version__, choice=choice, around=around)
+            version=__version__, choice=choice, around=around, keep_formulas=keep_formulas)
         tracker.start("moving the files into place")
     files = {key: output / path.name for key, path in outcome.pop("files").items()}
     tracker.finish()
@@ -276,7 +277,7 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
                        drop_suppressed: bool, confirmed: bool, population, population_given: str, threshold: float,
                        target: str | None, target_reason: str, folds: int, seed: int, models, n_jobs: int,
                        max_combination: int | None, max_candidates: int, day: str, version: str,
-                       choice: Choice | None, around: int) -> dict[str, Any]:
+                       choice: Choice | None, around: int, keep_formulas: bool | None) -> dict[str, Any]:
     """Every step after the risk of the input, writing into ``staging``."""
     from .explore import explore, listed_candidates
     from .risk import analyze_table
@@ -285,7 +286,8 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
 
     tracker.start("searching and exporting")
     exported = anonymize_to_folder(project, staging, drop_suppressed=drop_suppressed, progress=tracker.sub,
-                                   confirmed_deidentified=confirmed, table=table, levels=choice)
+                                   confirmed_deidentified=confirmed, table=table, levels=choice,
+                                   keep_formulas=keep_formulas)
     result = exported.result
     applied = exported.transformation
     levels = dict(applied.levels)
@@ -337,11 +339,15 @@ def _write_outputs(project: Project, staging: Path, *, result: Result, exported,
     result.json completed, risk.json, utility.json, report.json and report.pdf; and the report."""
     from .report import OutputFile, Settings, build_report, render_pdf, report_charts
     from .tables import TableFormat, read_table, write_table
+    from .tables.formulas import restore_formulas
     from .tables.output import write_bytes, write_json
 
     files: dict[str, Path] = {}
 
+    saved = json.loads(exported.result_path.read_text(encoding="utf-8"))
     written = read_table(exported.table_path)
+    if saved["formulas"]["neutralised"]:  # (an XLSX cell is text, never a formula: no prefix needed)
+        written = restore_formulas(written)
     extra = []
     if xlsx and exported.table_path.suffix.lower() != ".xlsx":  # (XLSX bytes depend only on the table)
         files["xlsx"] = staging / "anonymized.xlsx"
@@ -356,7 +362,6 @@ def _write_outputs(project: Project, staging: Path, *, result: Result, exported,
     if project.source is not None:  # the project file as it was, beside what it produced
         files["project"] = staging / f"project{project.source.suffix or '.yaml'}"
         write_bytes(files["project"], project.source.read_bytes(), inputs=project.input_files)
-    saved = json.loads(exported.result_path.read_text(encoding="utf-8"))
     inputs = project.input_files
     write_json(_result_json(saved, result, hierarchy_files, dict(applied.levels)), exported.result_path, inputs=inputs)
     files["risk"] = staging / "risk.json"
@@ -375,6 +380,7 @@ def _write_outputs(project: Project, staging: Path, *, result: Result, exported,
                           candidates=candidates, output=output, hierarchy_files=hierarchy_files, settings=settings,
                           date=day, version=version, applied=applied, choice=how, advice=advice,
                           release=None if release is None else release.model_dump(mode="json"),
+                          formulas=saved["formulas"],
                           project_sha256=sha256_of(project.source) if project.source is not None else None)
     files["report_json"] = staging / "report.json"
     write_json(report, files["report_json"], inputs=inputs)

@@ -73,6 +73,8 @@ def fail(error: Exception) -> None:
     raise typer.Exit(code)
 
 
+KEEP_FORMULAS_HELP = ("Write CSV/TSV cells that begin like a spreadsheet formula (= + - @) as they are; by "
+                      "default they get a leading ' so that a spreadsheet shows them as text instead of running them.")
 CONFIRM_HELP = ("Go on although the de-identification guard finds signs of identified data "
                 "(you confirm the data is de-identified; recorded in the result).")
 

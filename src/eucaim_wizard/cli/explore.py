@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import PICK_HELP, app, choice_from, err, fail, out, progress_bar
+from .common import KEEP_FORMULAS_HELP, PICK_HELP, app, choice_from, err, fail, out, progress_bar
 from ..tables.output import write_json
 
 
@@ -379,6 +379,7 @@ def apply_command(
         help="Levels to apply instead of the saved ones, e.g. age=3,sex=0.")] = None,
     drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed",
         help="Remove suppressed records instead of writing '*'.")] = False,
+    keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
 ) -> None:
     """Re-apply a saved transformation to new data, without a new search.
 
@@ -404,7 +405,7 @@ def apply_command(
         saved = load_saved(result_json, data, project=project, levels=parse_levels(levels) if levels else None)
         with progress_bar("applying") as progress:
             outcome = apply_to_folder(saved, output, drop_suppressed=drop_suppressed,
-                                      protect=[result_json, project], progress=progress)
+                                      protect=[result_json, project], progress=progress, keep_formulas=keep_formulas)
     except WizardError as error:
         fail(error)
     applied = outcome.applied

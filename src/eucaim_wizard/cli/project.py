@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, fail, out, progress_bar
+from .common import KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, fail, out, progress_bar
 
 
 @app.command()
@@ -98,6 +98,7 @@ def anonymize(
     pick: Annotated[Optional[int], typer.Option("--pick", help=PICK_HELP)] = None,
     sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
     every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
+    keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
 ) -> None:
     """Find the optimal anonymous transformation and write the anonymized table.
 
@@ -115,7 +116,8 @@ def anonymize(
         chosen = choice_from(levels, pick, sort, every)
         with progress_bar("searching the lattice") as progress:
             outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
-                                          confirmed_deidentified=confirmed, levels=chosen)
+                                          confirmed_deidentified=confirmed, levels=chosen,
+                                          keep_formulas=keep_formulas or None)
     except WizardError as error:
         fail(error)
     result = outcome.result

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, err, fail, out
+from .common import KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, err, fail, out
 
 
 class _RunProgress:
@@ -68,6 +68,7 @@ def run(
     pick: Annotated[Optional[int], typer.Option("--pick", help=PICK_HELP)] = None,
     sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
     every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
+    keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
 ) -> None:
     """Validate, anonymize, analyse risk and utility, and write the PDF report: the whole job.
 
@@ -94,7 +95,8 @@ def run(
             outcome = run_workflow(
                 project, output, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed,
                 population=population, threshold=threshold, target=target, classification=not no_classification,
-                folds=folds, seed=seed, n_jobs=jobs, date=date, choice=choice, progress=progress,
+                folds=folds, seed=seed, n_jobs=jobs, date=date, choice=choice, keep_formulas=keep_formulas or None,
+                progress=progress,
                 step=progress.step)
     except WizardError as error:
         fail(error)

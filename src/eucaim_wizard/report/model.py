@@ -66,14 +66,15 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
                  output: OutputFile, hierarchy_files: Mapping[str, str], settings: Settings, date: str,
                  version: str, applied: Transformation | None = None, choice: str | None = None,
                  release: Mapping[str, Any] | None = None, project_sha256: str | None = None,
-                 advice: Sequence[Any] = ()) -> dict[str, Any]:
+                 advice: Sequence[Any] = (), formulas: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The report as a dict (see the module docstring for the sections).
 
     ``applied`` is the transformation released (default: the optimum), ``choice`` how the
     curator chose it when it is not the optimum (e.g. "row 3 of the listing sorted by risk"),
     ``release`` the project's sign-off (curator, rationale, approved by) and
     ``project_sha256`` the project file's digest, ``advice`` what to do next
-    (:func:`eucaim_wizard.advice.next_steps`)."""
+    (:func:`eucaim_wizard.advice.next_steps`), ``formulas`` what the release did with cells a
+    spreadsheet would run as formulas (``result.json``'s ``formulas``)."""
     optimum = applied if applied is not None else result.optimum
     before, after = risk_before.to_dict(), risk_after.to_dict()
     privacy = [_model_entry(entry) for entry in result.privacy_report(result.node_of(dict(optimum.levels)))]
@@ -103,7 +104,7 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
             "project_sha256": project_sha256,
             "next_steps": [a.to_dict() for a in advice],
         },
-        "input": _input(project, result, validation, guard, input_sha256, data_name, optimum.levels),
+        "input": _input(project, result, validation, guard, input_sha256, data_name, optimum.levels, formulas),
         "configuration": _configuration(project, result, settings, risk_after),
         "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels),
         "search": _search(result, exploration, candidates, after, optimum),
@@ -149,7 +150,7 @@ def _treatment(project: Project, levels: Mapping[str, int], name: str) -> str:
     return "kept as it is" if attribute is not None else "kept as it is (not listed in the project)"
 
 
-def _input(project, result, validation, guard, sha256, data_name, levels) -> dict[str, Any]:
+def _input(project, result, validation, guard, sha256, data_name, levels, formulas) -> dict[str, Any]:
     from ..guard import GUARD_CODES
 
     findings = [f.to_dict() for f in validation.findings if f.code not in GUARD_CODES]
@@ -162,6 +163,8 @@ def _input(project, result, validation, guard, sha256, data_name, levels) -> dic
         "findings": findings,
         "guard": {"confirmed_deidentified": bool(guard.get("confirmed_deidentified")),
                   "findings": list(guard.get("findings", []))},
+        # cells a spreadsheet would run as formulas: prefixed with ' (or kept: --keep-formulas)
+        "formulas": dict(formulas) if formulas else {"cells": {}, "neutralised": False, "kept": False},
         # the data file's name, not its path: the report does not depend on where the folder is
         "notes": [note.replace(str(project.data_path), data_name) if project.data_path else note
                   for note in validation.notes],

@@ -109,6 +109,23 @@ def _sign_off(s: Mapping[str, Any]) -> list:
             key_values(pairs, key_width=0.36)]
 
 
+def _formulas(formulas: Mapping[str, Any]) -> list:
+    """A paragraph on the cells that began like a spreadsheet formula (none: nothing)."""
+    cells = formulas.get("cells") or {}
+    if not cells:
+        return []
+    total = sum(cells.values())
+    where = ", ".join(f"{text(name)} ({f.count(n)})" for name, n in sorted(cells.items()))
+    if formulas.get("neutralised"):
+        return [para(f"{f.count(total)} cell(s) began with =, +, -, @, a tab or a carriage return and were not "
+                     f"numbers: a spreadsheet opening the file could run them as formulas (CSV injection). "
+                     f"They are written with a leading ' so that spreadsheets show them as text: {where}. "
+                     f"<i>--keep-formulas</i> writes them as they were.")]
+    why = "kept as they were (<i>--keep-formulas</i>)" if formulas.get("kept") else \
+        "written as text cells, which a spreadsheet never runs"
+    return [para(f"{f.count(total)} cell(s) begin like a spreadsheet formula (=, +, -, @): {where}; {why}.")]
+
+
 def input_section(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     data = report["input"]
     story = [heading(f"2. {SECTIONS[1]}"),
@@ -118,6 +135,7 @@ def input_section(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> lis
              heading("Columns and roles", 2)]
     story.append(grid(["column", "role", "in the output"],
                       [[c["name"], c["role"], c["output"]] for c in data["columns"]], [0.36, 0.22, 0.42]))
+    story += _formulas(data.get("formulas") or {})
     story.append(heading("De-identification guard", 2))
     guard = data["guard"]
     if guard["findings"]:
