@@ -397,3 +397,13 @@ def test_the_same_signs_in_a_dicom_header_and_in_its_private_tags():
                                              ("name-in-private-tag", "(0009,1010)"),
                                              ("name-in-text", "StudyDescription"), ("national-id", "PatientID")]
     assert header_signs(header(InstitutionName="9f2c41aa", StudyDescription="CT THORAX")) == []
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Patient Maria Fernandez, call back", True), ("GIUSEPPE ROSSI", True), ("seen by Paul Smith", True),
+    ("dolores abdominales", False), ("pilar amigdalino", False), ("AX T2 IRIS", False), ("T1 SAG Anna", False),
+    ("Jan 2023 follow-up", False), ("CT THORAX W/O CONTRAST", False), ("MR BRAIN DWI", False)])
+def test_a_frequent_given_name_followed_by_a_word_is_a_name_in_text(text, named):
+    from eucaim_wizard.identifying_text import name_in_text
+
+    assert name_in_text(text) is named

@@ -190,3 +190,61 @@ def test_a_name_in_other_patient_ids_is_a_sign():
     assert ("name-in-text", "OtherPatientIDs") in header_signs(dataset)
     dataset.OtherPatientIDs = "EUCAIM-3fa9"
     assert ("name-in-text", "OtherPatientIDs") not in header_signs(dataset)
+
+
+# --- identified DICOM: names in free text and private tags stop `extract` (class 5) ---------
+@pytest.mark.parametrize("where, value", [
+    ("StudyDescription", "CT THORAX Dr. Garcia Lopez"),
+    ("PatientComments", "Patient Maria Fernandez, call back"),
+    ("OtherPatientIDs", "GARCIA^MARIA"),
+    ("private", "Dr. Garcia Lopez"),
+])
+def test_a_name_in_free_text_or_a_private_tag_stops_extract_without_echoing_it(tmp_path, where, value):
+    """The markers were set, so the tree was extracted with a warning (exit 0) and `run` then
+    released the names."""
+    from pydicom.dataset import Dataset
+
+    from test_dicom import write_dicom
+
+    tree = tmp_path / "tree"
+    write_dicom(tree / "a.dcm", series="2.25.1")
+    if where == "private":
+        path = write_dicom(tree / "b.dcm", series="2.25.2")
+        import pydicom
+
+        dataset = pydicom.dcmread(path)
+        block = dataset.private_block(0x0009, "HOSPITAL NOTES", create=True)
+        block.add_new(0x10, "LO", value)
+        dataset.save_as(path)
+        assert isinstance(dataset, Dataset)
+    else:
+        write_dicom(tree / "b.dcm", series="2.25.2", **{where: value})
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(app, ["extract", str(tree), "-o", str(out / "series.csv")], env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for part in ("Garcia", "GARCIA", "Maria", "MARIA", "Fernandez", "Lopez"):
+        assert part not in result.output and part not in (out / "series.report.json").read_text()
+    assert not (out / "series.csv").exists()  # only the side report, which names no value
+    confirmed = CliRunner().invoke(app, ["extract", str(tree), "-o", str(out / "series.csv"),
+                                         "--i-confirm-deidentified"], env={"COLUMNS": "200"})
+    assert confirmed.exit_code == 0, confirmed.output
+    assert (out / "series.csv").exists()
+
+
+def test_burned_in_annotation_is_a_finding(tmp_path):
+    """`BurnedInAnnotation = YES` (names may be burned into the pixels) was not flagged."""
+    from eucaim_wizard.dicom import extract
+
+    from test_dicom import write_dicom
+
+    write_dicom(tmp_path / "a.dcm", series="2.25.1")
+    write_dicom(tmp_path / "b.dcm", series="2.25.2", BurnedInAnnotation="YES")
+    write_dicom(tmp_path / "c.dcm", series="2.25.3", BurnedInAnnotation="NO")
+    found = [f for f in extract(tmp_path, workers=1).findings if f.code == "burned-in-annotation"]
+    assert [(f.severity, f.where, f.records) for f in found] == [("warning", "BurnedInAnnotation", 1)]
+    assert "pixels" in found[0].message and "row 2" in found[0].message
+    out = tmp_path / "series.csv"
+    result = CliRunner().invoke(app, ["extract", str(tmp_path), "-o", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "BurnedInAnnotation is YES" in " ".join(result.output.split())

@@ -88,7 +88,10 @@ GUARD_CODES = frozenset({
     "identity-not-removed", "real-person-name", "filled-identifying-field", "vendor-uid", "day-not-01",
     "identifier-column", "email-address", "phone-number", "person-name", "dicom-uid", "record-id",
     "free-text", "day-level", "national-id", "name-in-text", "institution-name", "name-in-private-tag",
+    "burned-in-annotation",
 })
+#: header signs that are warnings, not "looks identified": the table they go to is still safe
+_HEADER_WARNINGS = frozenset({"burned-in-annotation"})
 
 # Patterns run on a column's distinct values with pyarrow (RE2: no look-arounds).
 _UID = r"^[0-2](\.(0|[1-9][0-9]*)){2,}$"  # and 10 characters or more (not a version 1.2.3)
@@ -379,6 +382,8 @@ def header_signs(dataset: Any, *, profile: str | None = "eucaim") -> list[tuple[
         if any(uid.startswith(root) for root in VENDOR_UID_ROOTS):
             signs.append(("vendor-uid", keyword))
     signs += _text_signs(dataset)
+    if _text(dataset, "BurnedInAnnotation").strip().upper() == "YES":
+        signs.append(("burned-in-annotation", "BurnedInAnnotation"))
     if profile == "eucaim":
         for keyword in _PROFILE_DATES:
             date = _text(dataset, keyword).strip().replace(".", "")
@@ -441,6 +446,8 @@ _HEADER_WORDS = {
     "name-in-text": "holds what looks like a person's name in free text",
     "institution-name": "holds an institution's name (the EUCAIM profile writes a hashed site id)",
     "name-in-private-tag": "(a private tag) holds what looks like a person's name",
+    "burned-in-annotation": "is YES (names or dates may be burned into the pixels: the table holds none, but "
+                            "the images must not be released before their pixels are checked and masked)",
 }
 
 
@@ -471,8 +478,10 @@ class HeaderChecks:
                 seen[0] += 1
 
     def findings(self) -> list[Finding]:
-        """One error per (code, keyword): how many files, and the first one (row and path)."""
-        return [Finding("error", code, f"{keyword} {_HEADER_WORDS[code]} in {files:,} of {self.files:,} "
+        """One error (a warning for :data:`_HEADER_WARNINGS`) per (code, keyword): how many
+        files, and the first one (row and path)."""
+        return [Finding("warning" if code in _HEADER_WARNINGS else "error", code,
+                        f"{keyword} {_HEADER_WORDS[code]} in {files:,} of {self.files:,} "
                         f"file(s), e.g. row {row} ({path})", where=keyword, records=files)
                 for (code, keyword), (files, row, path) in self._seen.items()]
 

@@ -10,8 +10,11 @@ distinct values) and, where a pattern is not enough, a Python check of one value
   Published by the Spanish Ministerio del Interior (Real Decreto 1553/2005) and the Italian
   Agenzia delle Entrate (DM 23/12/1976);
 - **a person's name in free text**: a title followed by a capitalised word (``Dr. García``,
-  ``Dra Ruiz``, ``Prof. Rossi``, ``Mrs Smith``, ``Herr Müller``) or a DICOM person name
-  ``Family^Given`` that is not the pseudonym ``…^Anonymous``;
+  ``Dra Ruiz``, ``Prof. Rossi``, ``Mrs Smith``, ``Herr Müller``), a DICOM person name
+  ``Family^Given`` that is not the pseudonym ``…^Anonymous``, or one of the most frequent
+  given names of the EUCAIM countries followed by a word of letters (``Maria Fernandez``,
+  ``GIUSEPPE ROSSI``; :data:`GIVEN_NAMES`, without those that are also common words or
+  anatomy: Iris, Rose, Grace, Mark, Pilar, Dolores, …);
 - **an institution's name**: words of letters (``Hospital Universitario La Fe``), where the
   EUCAIM anonymiser writes a hashed site identifier.
 
@@ -28,10 +31,35 @@ _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 NATIONAL_ID = (r"^\s*([0-9]{8}|[XYZxyz][- ]?[0-9]{7})[- ]?[A-Za-z]\s*$"
                r"|^\s*[A-Za-z]{6}[0-9]{2}[A-Za-z][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]\s*$")
 _TITLES = r"dr|dra|drs|prof|profa|mr|mrs|ms|sr|sra|srta|herr|frau|mme|mlle|dott|dottssa|mevr|dhr"
+#: the most frequent given names in Spain, Portugal, Italy, France, Germany, the Netherlands,
+#: Greece (in Latin letters) and English-speaking registries (national statistics offices'
+#: lists of the commonest names), less those that are also words of clinical or plain text
+GIVEN_NAMES = (
+    "maria|maría|jose|josé|antonio|manuel|francisco|juan|javier|david|daniel|carlos|jesus|jesús|alejandro|"
+    "miguel|rafael|pedro|pablo|angel|ángel|sergio|fernando|luis|jorge|alberto|alvaro|álvaro|diego|adrian|"
+    "adrián|raul|raúl|enrique|ramon|ramón|vicente|ignacio|andres|andrés|joaquin|joaquín|carmen|ana|isabel|"
+    "laura|cristina|marta|lucia|lucía|elena|concepcion|concepción|manuela|mercedes|rosario|"
+    "raquel|teresa|beatriz|nuria|silvia|julia|patricia|irene|montserrat|rocio|rocío|encarnacion|"
+    "joao|joão|rui|paulo|tiago|goncalo|gonçalo|ricardo|nuno|sofia|beatriz|mariana|catarina|ines|inês|"
+    "giuseppe|giovanni|mario|luigi|francesco|roberto|stefano|andrea|alessandro|massimo|salvatore|"
+    "paolo|giorgio|vincenzo|matteo|lorenzo|anna|giuseppina|angela|giovanna|francesca|chiara|paola|"
+    "federica|valentina|alessia|martina|giulia|jean|pierre|michel|philippe|alain|nicolas|christophe|"
+    "patrick|thierry|sebastien|sébastien|marie|nathalie|isabelle|sylvie|catherine|sandrine|valerie|"
+    "valérie|christine|monique|francoise|françoise|hans|peter|wolfgang|klaus|jurgen|jürgen|dieter|"
+    "thomas|michael|andreas|stefan|uwe|ursula|monika|petra|sabine|renate|helga|karin|brigitte|ingrid|"
+    "jan|johannes|cornelis|hendrik|willem|pieter|gerrit|maarten|sanne|johanna|anneke|wilhelmina|"
+    "georgios|dimitrios|konstantinos|ioannis|nikolaos|panagiotis|vasileios|eleni|aikaterini|vasiliki|"
+    "sophia|john|james|robert|william|richard|charles|joseph|christopher|matthew|anthony|steven|paul|"
+    "andrew|kenneth|joshua|mary|patricia|jennifer|linda|elizabeth|barbara|susan|jessica|sarah|karen|"
+    "nancy|lisa|margaret|sandra|ashley|dorothy|kimberly|emily|donna|michelle|carol|amanda|melissa|"
+    "deborah|stephanie|rebecca|sharon|cynthia|kathleen|amy|shirley|anna|brenda|pamela|nicole|samantha"
+)
 #: a title and a capitalised name, or Family^Given (RE2-safe; the pseudonym ^Anonymous excepted
 #: by :func:`name_in_text`)
 NAME_IN_TEXT = (r"(^|[^A-Za-z])(?i:" + _TITLES + r")\.?\s+[A-ZÀ-Þ][a-zß-ÿ]+"
-                r"|[A-Za-zÀ-ÿ]{2,}\^[A-Za-zÀ-ÿ]{2,}")
+                r"|[A-Za-zÀ-ÿ]{2,}\^[A-Za-zÀ-ÿ]{2,}"
+                r"|(^|[^A-Za-zÀ-ÿ])(?i:" + GIVEN_NAMES + r")\s+[A-Za-zÀ-ÿ]{2,}")
+_GIVEN_THEN_WORD = re.compile(r"(?<![^\W\d_])(?i:" + GIVEN_NAMES + r")\s+[^\W\d_]{2,}")
 #: the words of a real institution's name (RE2-safe): two words of letters or more
 INSTITUTION_NAME = r"[A-Za-zÀ-ÿ]{2,}[ .'-]+[A-Za-zÀ-ÿ]{2,}"
 _CODICE_FISCALE = re.compile(r"[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]")
@@ -60,8 +88,8 @@ def name_in_text(value: str) -> bool:
 
     >>> name_in_text("CT THORAX Dr. Garcia"), name_in_text("Smith^John"), name_in_text("EUCAIM-3fa9^Anonymous")
     (True, True, False)
-    >>> name_in_text("DR CHEST PA"), name_in_text("T2 FLAIR AX")
-    (False, False)
+    >>> name_in_text("DR CHEST PA"), name_in_text("T2 FLAIR AX"), name_in_text("Patient Maria Fernandez")
+    (False, False, True)
     """
     titled = re.search(r"(?:^|[^A-Za-z])(?i:" + _TITLES + r")\.?\s+[^\W\d_][^\W\d_A-Z]+", value)
     if titled and titled.group(0).split()[-1][0].isupper():
@@ -69,7 +97,7 @@ def name_in_text(value: str) -> bool:
     for family, given in re.findall(r"([^\W\d_]{2,})\^([^\W\d_]{2,})", value):
         if given.lower() != "anonymous":
             return True
-    return False
+    return _GIVEN_THEN_WORD.search(value) is not None
 
 
 # -- names and placeholders (the guard reads column names and DICOM person names by them) --
@@ -135,4 +163,4 @@ def _real_name(value: str) -> bool:
     return False
 
 
-__all__ = ["INSTITUTION_NAME", "NAME_IN_TEXT", "NATIONAL_ID", "identifier_name", "name_in_text", "national_id"]
+__all__ = ["GIVEN_NAMES", "INSTITUTION_NAME", "NAME_IN_TEXT", "NATIONAL_ID", "identifier_name", "name_in_text", "national_id"]
