@@ -248,3 +248,94 @@ def test_burned_in_annotation_is_a_finding(tmp_path):
     out = tmp_path / "series.csv"
     result = CliRunner().invoke(app, ["extract", str(tmp_path), "-o", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "BurnedInAnnotation is YES" in " ".join(result.output.split())
+
+
+# --- huge lines and cells: refused with a message, never worse than linear (class 2) ---------
+def _init(path: Path):
+    return CliRunner().invoke(app, ["init", str(path), "-o", str(path.with_suffix(".yaml"))], env={"COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("case, phrase", [
+    ("header without a line break", "the first line is longer than 1 MiB"),
+    ("a record of 2 MiB", "line 3 holds a record longer than 1 MiB"),
+    ("20,000 columns", "has 20,000 columns; at most 16,384"),
+    ("a 2,000-character column name", "the name of column 2 is 2,000 characters long"),
+])
+def test_huge_lines_columns_and_names_are_refused(tmp_path, case, phrase):
+    """A CSV whose header line was 16/32/64 MB took 4x longer at each doubling; a 200 MB line hung."""
+    path = tmp_path / "big.csv"
+    if case == "header without a line break":
+        path.write_bytes(b"a" * (2 << 20))
+    elif case == "a record of 2 MiB":
+        path.write_bytes(b"a,b\n1,2\n" + b"x" * (2 << 20) + b",3\n4,5\n")
+    elif case == "20,000 columns":
+        path.write_text(",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("1" * 20_000) + "\n")
+    else:
+        path.write_text("a," + "n" * 2_000 + "\n1,2\n")
+    result = _init(path)
+    assert result.exit_code == 2, result.output
+    assert phrase in " ".join(result.output.split()) and "Traceback" not in result.output
+    assert not path.with_suffix(".yaml").exists()
+
+
+def test_the_sample_is_bounded_and_read_once(tmp_path, monkeypatch):
+    """The header and first record are sampled in growing blocks, each searched once; a first
+    record longer than the sample's bound is cut (and left out), not read whole."""
+    from eucaim_wizard.tables import csv_format
+
+    reads = []
+    real_open = open
+
+    class Counting:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def read(self, n=-1):
+            data = self.stream.read(n)
+            reads.append(len(data))
+            return data
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+    monkeypatch.setattr(csv_format, "open", lambda p, mode="r": Counting(real_open(p, mode)), raising=False)
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a,b\n" + b"x" * (40 << 20) + b",1\n")
+    head, complete = csv_format._head(path)
+    assert not complete and len(head) <= 2 * csv_format.MAX_SAMPLE_BYTES
+    assert sum(reads) == len(head) + 1 and len(reads) <= 12
+
+
+def test_a_parquet_cell_past_the_bound_is_refused_with_its_row(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eucaim_wizard.tables import common
+
+    monkeypatch.setattr(common, "MAX_CELL_CHARS", 100)
+    pq.write_table(pa.table({"a": ["x", "y", "z" * 101], "b": ["1", "2", "3"]}), tmp_path / "t.parquet")
+    result = _init(tmp_path / "t.parquet")
+    assert result.exit_code == 2
+    assert "column 'a', record 3 holds 101 characters in one cell (at most 100)" in " ".join(result.output.split())
+    assert "zzz" not in result.output
+
+
+@pytest.mark.parametrize("case", ["a 200,000-character cell", "a file past the bound"])
+def test_a_huge_hierarchy_file_is_refused_in_one_finding(tmp_path, monkeypatch, case):
+    from eucaim_wizard.hierarchies import hierarchy
+
+    (tmp_path / "data.csv").write_text("sex\nF\nM\n")
+    (tmp_path / "h.csv").write_text("F;*\nM;*\n" + "x" * 200_000 + ";*\n")
+    if case == "a file past the bound":
+        monkeypatch.setattr(hierarchy, "MAX_HIERARCHY_BYTES", 1000)
+    (tmp_path / "project.yaml").write_text("data: data.csv\nattributes:\n  sex: {role: quasi-identifier, "
+                                           "hierarchy: h.csv}\nprivacy:\n  - k-anonymity: {k: 2}\n")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "project.yaml")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    phrase = "a cell is longer than 131,072 characters" if case.startswith("a 200") else "a hierarchy file holds at most 0 MiB"
+    assert phrase in text, text
+    assert "xxxxxxxx" not in result.output

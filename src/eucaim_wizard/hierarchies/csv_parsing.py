@@ -43,6 +43,10 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
         except StopIteration:
             return records
         except csv.Error as error:
+            if "field limit" in str(error):
+                raise HierarchyError(f"line {start}: a cell is longer than {csv.field_size_limit():,} characters, "
+                                     f"which no hierarchy holds (its cells are values and their groups); check "
+                                     f"that the path names a hierarchy CSV.") from None
             raise HierarchyError(f"line {start}: malformed quoting ({error}); a quoted cell must end "
                                  f"with '\"' and quotes inside it must be doubled.") from error
         end = reader.line_num

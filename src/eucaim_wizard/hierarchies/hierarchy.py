@@ -336,6 +336,10 @@ class Hierarchy:
 
 
 # --- reading --------------------------------------------------------------------------
+#: the largest hierarchy file read (it is read whole)
+MAX_HIERARCHY_BYTES = 256 << 20
+
+
 def read_hierarchy(path: str | os.PathLike, *, delimiter: str | None = None, encoding: str | None = None,
                    name: str | None = None, has_header: bool | None = None) -> Hierarchy:
     """Read an ARX hierarchy CSV file, tolerating what curators' files really look like.
@@ -358,6 +362,11 @@ def read_hierarchy(path: str | os.PathLike, *, delimiter: str | None = None, enc
         raise HierarchyError(f"{path} is {kind}, not a hierarchy file; give the path of an ARX hierarchy CSV "
                              f"(relative paths start at the project file's folder).")
     try:
+        size = path.stat().st_size
+        if size > MAX_HIERARCHY_BYTES:
+            raise HierarchyError(f"{path} holds {size / (1 << 20):,.0f} MiB; a hierarchy file holds at most "
+                                 f"{MAX_HIERARCHY_BYTES >> 20} MiB: check "
+                                 f"that the path names a hierarchy CSV.")
         raw = path.read_bytes()
     except OSError as error:
         raise HierarchyError(f"{path}: cannot read the hierarchy ({error.strerror}); check the path "

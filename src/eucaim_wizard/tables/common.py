@@ -16,6 +16,11 @@ import numpy as np
 from ..errors import TableError
 
 KINDS = ("csv", "xlsx", "parquet")
+#: bounds on what a table may hold (a table of records, not of documents): columns (Excel's
+#: limit too), characters of a column name, characters of one cell
+MAX_COLUMNS = 16_384
+MAX_NAME_CHARS = 1_024
+MAX_CELL_CHARS = 1 << 20
 SUFFIXES = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
     ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -81,11 +86,19 @@ def existing_file(path: str | os.PathLike) -> Path:
 
 
 def check_column_names(names: Sequence[str], where: str | os.PathLike) -> None:
-    """Raise a TableError for an empty or repeated column name in ``names``."""
+    """Raise a TableError for an empty, repeated or overlong column name in ``names``, or for
+    more than :data:`MAX_COLUMNS` columns."""
+    if len(names) > MAX_COLUMNS:
+        raise TableError(f"{where} has {len(names):,} columns; at most {MAX_COLUMNS:,} are read (a spreadsheet's "
+                         f"limit too). Check the delimiter, or keep only the columns to release.")
     for position, name in enumerate(names, 1):
         if not isinstance(name, str) or name == "":
             raise TableError(f"{where}: column {position} has no name (its header cell is "
                              "empty). Give every column a name in the header.")
+        if len(name) > MAX_NAME_CHARS:
+            raise TableError(f"{where}: the name of column {position} is {len(name):,} characters long (at most "
+                             f"{MAX_NAME_CHARS:,}): the first line does not look like a header. Check that the "
+                             f"file starts with the column names, one line.")
     repeated = [name for name, count in Counter(names).items() if count > 1]
     if repeated:
         which = "; ".join(
@@ -93,6 +106,21 @@ def check_column_names(names: Sequence[str], where: str | os.PathLike) -> None:
             for name in repeated)
         raise TableError(f"{where}: column names must be unique, but these repeat: {which}. "
                          "Rename the duplicates in the header.")
+
+
+def check_cell_sizes(codes: np.ndarray, categories: np.ndarray, name: str, where: str | os.PathLike) -> None:
+    """Raise a TableError when a cell of column ``name`` holds more than :data:`MAX_CELL_CHARS`
+    characters, naming its row (1 = the first record) but not its content; linear in the
+    column's distinct values and rows."""
+    if not len(categories):
+        return
+    lengths = np.fromiter((len(v) for v in categories), dtype=np.int64, count=len(categories))
+    longest = int(lengths.argmax())
+    if lengths[longest] > MAX_CELL_CHARS:
+        row = int(np.flatnonzero(codes == longest)[0]) + 1 if len(codes) else 0
+        raise TableError(f"{where}: column {name!r}, record {row:,} holds {int(lengths[longest]):,} characters in "
+                         f"one cell (at most {MAX_CELL_CHARS:,}): a table to release holds records, not documents. "
+                         f"Remove that text (or the column) and read the table again.")
 
 
 def listing(names: Sequence[str], limit: int = 20) -> str:

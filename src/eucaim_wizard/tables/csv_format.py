@@ -17,10 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import TableError
-from .common import arrow_to_encoded, check_column_names
+from .common import MAX_COLUMNS, arrow_to_encoded, check_cell_sizes, check_column_names
 from .model import TableFormat
 
 SAMPLE_BYTES = 1 << 16
+#: the header line may take this much; the sample (the header and the first records) at most
+#: ``MAX_SAMPLE_BYTES``: a first record longer than that is left out of the sample
+MAX_HEADER_BYTES = 1 << 20
+#: one record (line) of the data at most: pyarrow's block, which no record may straddle
+MAX_RECORD_BYTES = 1 << 20
+MAX_SAMPLE_BYTES = 1 << 24
 SAMPLE_RECORDS = 50
 CANDIDATES = (";", ",", "\t", "|")
 CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
@@ -110,7 +116,7 @@ def _read_all(path: Path, sniffed: Sniffed):
     end = _content_end(buffer, fmt.encoding)
     source = pa.BufferReader(buffer.slice(sniffed.bom, end - sniffed.bom))
     options = dict(
-        read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else fmt.encoding),
+        read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else fmt.encoding, block_size=MAX_RECORD_BYTES),
         # Quoted line breaks parse correctly only with newlines_in_values; measured no slower.
         # Blank lines stay rows of empty cells: a one-column table may have empty values.
         parse_options=pacsv.ParseOptions(delimiter=fmt.delimiter, quote_char=fmt.quotechar,
@@ -144,6 +150,7 @@ def _read_all(path: Path, sniffed: Sniffed):
                 raise _NotUtf8() from None
         codes, categories = arrow_to_encoded(column)
         del column
+        check_cell_sizes(codes, categories, name, path)
         encoded[name] = (codes.copy() if codes.base is not None else codes, categories)
     del table
     pa.default_memory_pool().release_unused()
@@ -159,16 +166,37 @@ def _read_all(path: Path, sniffed: Sniffed):
 # --- sniffing ------------------------------------------------------------------------------
 
 def _head(path: Path) -> tuple[bytes, bool]:
-    """The first 64 KiB of ``path`` (more if needed to hold two lines); whether that is all."""
+    """The first 64 KiB of ``path``, more if needed to hold two lines (at most
+    :data:`MAX_SAMPLE_BYTES`: a longer first record is cut, and left out of the sample);
+    whether that is all.  Linear in what is read: each block is searched once.
+
+    Raises
+    ------
+    TableError
+        When the first line (the header) is longer than :data:`MAX_HEADER_BYTES`.
+    """
+    blocks: list[bytes] = []
+    size = newlines = 0
+    complete = False
     with open(path, "rb") as f:
-        head = f.read(SAMPLE_BYTES)
-        while head.count(b"\n") < 2:
-            more = f.read(SAMPLE_BYTES)
-            if not more:
+        while newlines < 2 and size < MAX_SAMPLE_BYTES:
+            block = f.read(max(SAMPLE_BYTES, size))  # (growing blocks: few reads)
+            if not block:
+                complete = True
                 break
-            head += more
-        complete = not f.read(1)
-    return head, complete
+            if newlines == 0:
+                first = block.find(b"\n")
+                if (size + first if first >= 0 else size + len(block)) > MAX_HEADER_BYTES:
+                    raise TableError(
+                        f"{path}: the first line is longer than {MAX_HEADER_BYTES >> 20} MiB without a line break: "
+                        f"it is not a header line (a table's column names, at most {MAX_COLUMNS:,} of them). "
+                        f"Check that this is a CSV/TSV table, with its column names in the first line.")
+            blocks.append(block)
+            size += len(block)
+            newlines += block.count(b"\n")
+        if not complete:
+            complete = not f.read(1)
+    return b"".join(blocks), complete
 
 
 def is_utf8(encoding: str) -> bool:
@@ -276,6 +304,11 @@ def _located_records(path: Path, sniffed: Sniffed, strict: bool = False):
 
 def _parse_error(path: Path, sniffed: Sniffed, exc: Exception) -> TableError:
     fmt, width = sniffed.format, len(sniffed.header)
+    if "straddl" in str(exc):  # a record longer than a block of the parser
+        line = _long_line(path)
+        return TableError(f"{path}: line {line:,} holds a record longer than {MAX_RECORD_BYTES >> 20} MiB (at most "
+                          f"that much is read as one record: a table to release holds records, not documents). "
+                          f"Remove the long text from that line, or check for a quote that is never closed.")
     last = 0
     try:
         for first, last, record in _located_records(path, sniffed):
@@ -294,6 +327,24 @@ def _parse_error(path: Path, sniffed: Sniffed, exc: Exception) -> TableError:
     return TableError(f"{path} cannot be read as CSV with delimiter {_show(fmt.delimiter)} and "
                       f"quote {fmt.quotechar!r} (near line {last + 1}; the parser says: {exc}). "
                       "Check that every quoted value is closed and that the delimiter is right.")
+
+
+def _long_line(path: Path) -> int:
+    """The number of the first line longer than :data:`MAX_RECORD_BYTES` (1 when none):
+    one pass over the file in blocks, whatever the length of its lines."""
+    line, run = 1, 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            start = 0
+            while True:
+                end = block.find(b"\n", start)
+                if run + ((end if end >= 0 else len(block)) - start) > MAX_RECORD_BYTES:
+                    return line
+                if end < 0:
+                    run += len(block) - start
+                    break
+                line, run, start = line + 1, 0, end + 1
+    return 1
 
 
 def _unclosed_quote(path: Path, sniffed: Sniffed) -> TableError | None:

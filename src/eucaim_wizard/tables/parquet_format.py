@@ -9,7 +9,7 @@ import numpy as np
 
 from .xlsx_format import cell_text
 from ..errors import TableError
-from .common import arrow_to_encoded, check_column_names
+from .common import arrow_to_encoded, check_cell_sizes, check_column_names
 from .model import Table, TableFormat
 
 
@@ -35,6 +35,7 @@ def read_parquet(path: Path):
     for name, column in zip(table.column_names, table.columns):
         try:
             encoded[name] = _as_text(column)
+            check_cell_sizes(*encoded[name], name, path)
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             raise TableError(f"{path}: column {name!r} has type {column.type}, which cannot be "
                              "read as text. Store it as strings or numbers.") from None
