@@ -155,3 +155,13 @@ def test_the_run_report_pdf_mentions_the_prefixed_cells(tmp_path):
     out = _released(tmp_path, "run")
     text = " ".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)
     assert "leading '" in " ".join(text.split()) and "--keep-formulas" in text
+
+
+def test_the_xlsx_copy_of_run_holds_the_cells_as_text_without_the_prefix(tmp_path):
+    out = _released(tmp_path, "run", "--xlsx")
+    with zipfile.ZipFile(out / "anonymized.xlsx") as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()
+    from eucaim_wizard.tables import read_table
+
+    notes = read_table(out / "anonymized.xlsx").column("note").tolist()
+    assert PAYLOADS[0] in notes and "'" + PAYLOADS[0] not in notes

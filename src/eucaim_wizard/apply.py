@@ -59,6 +59,12 @@ def saved_transformation(result: Result, levels: Mapping[str, int] | None = None
             source = attribute.hierarchy
             entry["hierarchy"] = str(project.resolve(source).resolve()) if isinstance(source, str) else None
             hashes[name] = project.load_hierarchy(name).sha256()
+        if attribute.pseudonymize:  # the next batch gets the same pseudonyms (the secret's place, never the secret)
+            for key in ("pseudonymize", "secret_env", "secret_file", "pseudonym_prefix"):
+                if getattr(attribute, key, None) is not None:
+                    entry[key] = getattr(attribute, key)
+            if isinstance(entry.get("secret_file"), str):
+                entry["secret_file"] = str(project.resolve(entry["secret_file"]).resolve())
         if attribute.role is Role.QUASI_IDENTIFIER:
             for key in ("min_level", "max_level"):
                 if getattr(attribute, key) is not None:
@@ -302,24 +308,46 @@ class ApplyOutcome:
 
 def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_suppressed: bool = False,
                     protect: list[str | Path | None] | None = None, progress: Progress | None = None,
-                    keep_formulas: bool = False) -> ApplyOutcome:
-    """Apply, re-check and write ``anonymized.<ext>`` and ``apply.json`` into ``output``
+                    keep_formulas: bool = False, confirmed_deidentified: bool = False) -> ApplyOutcome:
+    """Guard, apply, re-check and write ``anonymized.<ext>`` and ``apply.json`` into ``output``
     (CSV/TSV cells that a spreadsheet would run as formulas prefixed with ``'`` unless
     ``keep_formulas``: :mod:`eucaim_wizard.tables.formulas`).
 
+    The new batch passes the de-identification guard as ``anonymize``'s data does (and the
+    day check on the released dates); every column must be one the project lists, with its
+    role: a column that appears in the new data only is refused, never released unguarded.
+
     Raises
     ------
+    ProjectError
+        A column of the new data that the project does not list (exit code 2).
+    IdentifiedDataError
+        The new batch looks identified and ``confirmed_deidentified`` is false (exit code 2).
     InfeasibleError
         When the new batch does not satisfy the models at the saved levels within the
         suppression limit (exit code 3); nothing is written.
     """
+    from .pseudonym import pseudonymize_table
     from .tables import write_table
     from .tables.formulas import release_formulas
     from .tables.output import write_json
     from .verify import verify_export
 
+    from . import guard
+    from .released_dates import released_day_findings
+
     project = saved.project
-    applied = apply_transformation(project, saved.levels)
+    table = project.load_table()
+    unlisted = [name for name in table.columns if name not in project.attributes]
+    if unlisted:
+        raise ProjectError(
+            f"the new data {project.data_path or ''} has column(s) {', '.join(map(repr, unlisted))} not listed in "
+            f"the project, so nothing says how to release them; nothing was written. Give each a role in the "
+            f"project file (`identifier` drops it) and apply with --project, or remove them from the data.")
+    where = str(project.data_path or "the new data")
+    findings = guard.check_table(table, project)
+    guard.require_deidentified(findings, where, confirmed=confirmed_deidentified)
+    applied = apply_transformation(project, saved.levels, table=table)
     if progress is not None:
         progress(1, 1)
     if not applied.anonymous:
@@ -348,12 +376,19 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     table_path = output / f"anonymized{suffix or '.csv'}"
     inputs = [*project.input_files, *(protect or [])]
     anonymized = result.anonymized_table(applied.transformation.levels, drop_suppressed=drop_suppressed)
+    released = released_day_findings(anonymized, project, dict(applied.transformation.levels))
+    guard.require_deidentified(released, where, confirmed=confirmed_deidentified)
+    findings += released
+    if confirmed_deidentified:
+        findings = guard.acknowledged(findings)
+    anonymized = pseudonymize_table(anonymized, project)
     anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=str(project.data_path))
     write_table(anonymized, table_path, table.format, protect=[p for p in inputs if p is not None],
                 verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
                                                      neutralised=formulas["neutralised"]))
     report_path = output / "apply.json"
-    report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path), "formulas": formulas}
+    report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path), "formulas": formulas,
+              "guard": {"confirmed_deidentified": confirmed_deidentified, "findings": [f.to_dict() for f in findings]}}
     write_json(report, report_path, inputs=[*inputs, table_path])
     return ApplyOutcome(applied, table_path, report_path)
 

@@ -36,7 +36,8 @@ class ArxExport:
     description_path: Path
 
 
-def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) -> ArxExport:
+def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False,
+               confirmed_deidentified: bool = False) -> ArxExport:
     """Write what the ARX GUI needs to reproduce a project: data, hierarchies and instructions.
 
     Writes into the folder ``output`` (created if missing): ``data.csv`` (``;``-separated,
@@ -55,6 +56,14 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
         The folder to write into.
     force
         Replace files that already exist there.
+    confirmed_deidentified
+        Go on although the de-identification guard finds signs of identified data in what
+        ``data.csv`` would hold (as ``anonymize --i-confirm-deidentified``).
+
+    Raises
+    ------
+    IdentifiedDataError
+        The data looks identified and ``confirmed_deidentified`` is false: nothing is written.
     """
     from ..project import Project, Role, load_project
     from ..tables import TableFormat, write_table
@@ -64,7 +73,12 @@ def export_arx(project: Any, output: str | os.PathLike, *, force: bool = False) 
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} is a file; give a folder for the ARX files.")
+    from .. import guard
+
     table = project.load_table()
+    # data.csv leaves the tool as the input of another: the same guard as a release
+    guard.require_deidentified(guard.check_table(table, project), str(project.data_path or "the table"),
+                               confirmed=confirmed_deidentified)
     with_hierarchy = [n for n, a in project.attributes.items() if a.hierarchy is not None
                       and a.role in (Role.QUASI_IDENTIFIER, Role.SENSITIVE)]
     hierarchies = {name: project.load_hierarchy(name) for name in with_hierarchy}

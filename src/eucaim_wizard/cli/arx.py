@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import app, fail, out
+from .common import CONFIRM_HELP, app, fail, out
 
 
 @app.command("import-arx")
@@ -51,12 +51,14 @@ def export_arx_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for data.csv, the hierarchy "
                                          "CSVs and ARX.md (created if missing).")],
     force: Annotated[bool, typer.Option("--force", help="Replace files that already exist there.")] = False,
+    confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
 ) -> None:
     """Write the data, the hierarchies (ARX format) and ARX.md, the steps to set the project up in ARX.
 
     ARX.md lists each attribute's type, hierarchy file, level limits and weight, the privacy
     models with their parameters, the suppression limit and the quality model, as they are
-    entered in the ARX GUI. Identifier columns are left out of data.csv.
+    entered in the ARX GUI. Identifier columns are left out of data.csv; the data passes the
+    de-identification guard first, as for a release.
 
     Example: eucaim-wizard export-arx examples/demo/project.yaml -o out/arx
     """
@@ -66,7 +68,7 @@ def export_arx_command(
     from ..errors import WizardError
 
     try:
-        exported = export_arx(project, output, force=force)
+        exported = export_arx(project, output, force=force, confirmed_deidentified=confirmed)
     except WizardError as error:
         fail(error)
     written = [exported.description_path, exported.data_path, *exported.hierarchy_paths.values()]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import KEEP_FORMULAS_HELP, PICK_HELP, app, choice_from, err, fail, out, progress_bar
+from .common import CONFIRM_HELP, KEEP_FORMULAS_HELP, PICK_HELP, app, choice_from, err, fail, out, progress_bar
 from ..tables.output import write_json
 
 
@@ -380,13 +380,15 @@ def apply_command(
     drop_suppressed: Annotated[bool, typer.Option("--drop-suppressed",
         help="Remove suppressed records instead of writing '*'.")] = False,
     keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
+    confirmed: Annotated[bool, typer.Option("--i-confirm-deidentified", help=CONFIRM_HELP)] = False,
 ) -> None:
     """Re-apply a saved transformation to new data, without a new search.
 
     Generalizes DATA with the saved levels and hierarchies, checks the privacy models on
     it, suppresses the records of classes now too small (up to the suppression limit) and
-    writes OUTPUT/anonymized.<ext> and OUTPUT/apply.json. Stops, writing nothing, when values
-    of the new data are missing from a hierarchy (exit 2) or when too many records are in
+    writes OUTPUT/anonymized.<ext> and OUTPUT/apply.json. Stops, writing nothing, when the new
+    data looks identified (the guard, as for anonymize), has a column the project does not
+    list, or values missing from a hierarchy (exit 2), or when too many records are in
     classes now too small (exit 3). In place of result.json, a project file with --levels
     applies a candidate chosen with `eucaim-wizard explore`.
 
@@ -405,7 +407,8 @@ def apply_command(
         saved = load_saved(result_json, data, project=project, levels=parse_levels(levels) if levels else None)
         with progress_bar("applying") as progress:
             outcome = apply_to_folder(saved, output, drop_suppressed=drop_suppressed,
-                                      protect=[result_json, project], progress=progress, keep_formulas=keep_formulas)
+                                      protect=[result_json, project], progress=progress, keep_formulas=keep_formulas,
+                                      confirmed_deidentified=confirmed)
     except WizardError as error:
         fail(error)
     applied = outcome.applied

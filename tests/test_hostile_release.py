@@ -1,0 +1,108 @@
+"""Side doors (issue 24): every release path guarded, no identifying value echoed.
+
+Part of the hostile suite: each class is tested through the commands that reach it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from eucaim_wizard.cli import app
+
+
+def _cli(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "300"})
+
+
+def _text(result) -> str:
+    return " ".join(result.output.replace("│", " ").split())
+
+
+def _project(folder: Path, *, extra: str = "") -> Path:
+    """300 records: sex and age as quasi-identifiers, a sensitive diagnosis."""
+    rows = ["sex,age,diagnosis"] + [f"{'FM'[i % 2]},{20 + i % 50},{'ABC'[i % 3]}" for i in range(300)]
+    (folder / "data.csv").write_text("\n".join(rows) + "\n")
+    (folder / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n"
+        "  age: {role: quasi-identifier, hierarchy: 'preset:age'}\n  diagnosis: {role: sensitive}\n" + extra +
+        "privacy:\n  - k-anonymity: {k: 5}\nsuppression_limit: 0.05\n")
+    return folder / "project.yaml"
+
+
+def _batch(folder: Path, column: str | None, value=lambda i: f"p{i}.doe@mail.example") -> Path:
+    """A next batch like the first, with one more column (None: none)."""
+    head = "sex,age,diagnosis" + (f",{column}" if column else "")
+    rows = [head] + [f"{'FM'[i % 2]},{20 + i % 50},{'ABC'[i % 3]}" + (f",{value(i)}" if column else "")
+                     for i in range(300)]
+    path = folder / "batch.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+# --- class 1: apply and export-arx release unlisted columns unguarded ------------------------
+def test_apply_refuses_a_column_the_project_does_not_list(tmp_path):
+    project = _project(tmp_path)
+    assert _cli("anonymize", project, "-o", tmp_path / "first").exit_code == 0
+    batch = _batch(tmp_path, "contact")
+    result = _cli("apply", tmp_path / "first" / "result.json", batch, "-o", tmp_path / "next")
+    assert result.exit_code == 2, result.output
+    text = _text(result)
+    assert "'contact'" in text and "not listed in the project" in text and "doe@mail" not in text
+    assert not (tmp_path / "next").exists()
+
+
+@pytest.mark.parametrize("value, code", [(lambda i: f"p{i}.doe@mail.example", "email-address"),
+                                         (lambda i: f"Doe{i % 7}^Jane", "person-name")])
+def test_apply_guards_the_new_batch_like_anonymize(tmp_path, value, code):
+    """A listed insensitive column whose new values are e-mail addresses or person names."""
+    project = _project(tmp_path, extra="  contact: {role: insensitive}\n")
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "data.csv").write_text("\n".join([rows[0] + ",contact"] + [r + ",none" for r in rows[1:]]) + "\n")
+    assert _cli("anonymize", project, "-o", tmp_path / "first").exit_code == 0
+    batch = _batch(tmp_path, "contact", value)
+    result = _cli("apply", tmp_path / "first" / "result.json", batch, "-o", tmp_path / "next")
+    assert result.exit_code == 2, result.output
+    assert "looks identified" in _text(result) and "doe" not in result.output.lower()
+    assert not (tmp_path / "next").exists()
+    confirmed = _cli("apply", tmp_path / "first" / "result.json", batch, "-o", tmp_path / "next",
+                     "--i-confirm-deidentified")
+    assert confirmed.exit_code == 0, confirmed.output
+    guard = json.loads((tmp_path / "next" / "apply.json").read_text())["guard"]
+    assert guard["confirmed_deidentified"] is True and code in {f["code"] for f in guard["findings"]}
+
+
+def test_export_arx_runs_the_guard(tmp_path):
+    rows = ["sex,age,diagnosis,note"] + [f"{'FM'[i % 2]},{20 + i % 50},A,p{i}.doe@mail.example" for i in range(50)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n"
+        "  age: {role: quasi-identifier, hierarchy: 'preset:age'}\nprivacy:\n  - k-anonymity: {k: 5}\n")
+    result = _cli("export-arx", tmp_path / "project.yaml", "-o", tmp_path / "arx")
+    assert result.exit_code == 2, result.output
+    assert "looks identified" in _text(result) and "doe@mail" not in result.output
+    assert not (tmp_path / "arx").exists()
+    confirmed = _cli("export-arx", tmp_path / "project.yaml", "-o", tmp_path / "arx", "--i-confirm-deidentified")
+    assert confirmed.exit_code == 0, confirmed.output
+
+
+def test_apply_gives_the_next_batch_the_same_pseudonyms(tmp_path):
+    """apply dropped a pseudonymized identifier's column (result.json did not say how to
+    pseudonymize it) or, from a project file, released it raw."""
+    project = _project(tmp_path, extra="  pid: {role: identifier, pseudonymize: true, secret_env: TEST_SECRET}\n")
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "data.csv").write_text("\n".join([rows[0] + ",pid"] + [r + f",P{i:04d}" for i, r in
+                                                                       enumerate(rows[1:])]) + "\n")
+    env = {"COLUMNS": "300", "TEST_SECRET": "a long enough secret for the test, 32+ chars"}
+    first = CliRunner().invoke(app, ["anonymize", str(project), "-o", str(tmp_path / "first")], env=env)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, ["apply", str(tmp_path / "first" / "result.json"), str(tmp_path / "data.csv"),
+                                     "-o", str(tmp_path / "next")], env=env)
+    assert again.exit_code == 0, again.output
+    from eucaim_wizard.tables import read_table
+
+    released = read_table(tmp_path / "first" / "anonymized.csv").column("pid").tolist()
+    assert read_table(tmp_path / "next" / "anonymized.csv").column("pid").tolist() == released
+    assert not any(v.startswith("P0") for v in released)
