@@ -106,3 +106,28 @@ def test_apply_gives_the_next_batch_the_same_pseudonyms(tmp_path):
     released = read_table(tmp_path / "first" / "anonymized.csv").column("pid").tolist()
     assert read_table(tmp_path / "next" / "anonymized.csv").column("pid").tolist() == released
     assert not any(v.startswith("P0") for v in released)
+
+
+# --- class 2: pseudonymized identifiers were shown raw by the utility analysis ---------------
+@pytest.mark.parametrize("option", [["--frequencies", "pid"], ["--contingency", "pid,sex"], ["--target", "pid"]])
+def test_identifiers_are_never_analysed(tmp_path, option):
+    project = _project(tmp_path, extra="  pid: {role: identifier, pseudonymize: true, secret_env: TEST_SECRET}\n")
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "data.csv").write_text("\n".join([rows[0] + ",pid"] + [r + f",P{i:04d}" for i, r in
+                                                                       enumerate(rows[1:])]) + "\n")
+    result = CliRunner().invoke(app, ["utility", str(project), *option, "--json", str(tmp_path / "u.json")],
+                                env={"COLUMNS": "300", "TEST_SECRET": "a long enough secret for the test, 32+ chars"})
+    assert result.exit_code == 2, result.output
+    assert "never analysed" in _text(result) and "P00" not in result.output
+    assert not (tmp_path / "u.json").exists()
+
+
+def test_the_utility_json_holds_no_identifier_value(tmp_path):
+    project = _project(tmp_path, extra="  pid: {role: identifier, pseudonymize: true, secret_env: TEST_SECRET}\n")
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "data.csv").write_text("\n".join([rows[0] + ",pid"] + [r + f",P{i:04d}" for i, r in
+                                                                       enumerate(rows[1:])]) + "\n")
+    result = CliRunner().invoke(app, ["utility", str(project), "--frequencies", "sex", "--json",
+                                      str(tmp_path / "u.json")], env={"COLUMNS": "300", "TEST_SECRET": "x" * 40})
+    assert result.exit_code == 0, result.output
+    assert "P00" not in (tmp_path / "u.json").read_text() and "P00" not in result.output

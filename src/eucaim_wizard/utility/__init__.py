@@ -139,7 +139,10 @@ def analyze_utility(
     quality = quality_of(result, transformation.levels)
     anonymized = result.anonymized_table(transformation.levels)
     suppressed = result.suppressed_records(node)
-    released = anonymized.columns
+    # identifiers are never analysed: dropped, or released as pseudonyms that this table (the
+    # analysis's, before the export) still holds raw
+    released = [name for name in anonymized.columns if name not in result.project.identifiers]
+    anonymized = anonymized.select(released)
     original = result.table.select(released)
     statistics = {"original": summarize(original), "anonymized": summarize(anonymized)}
     if target is not None:
@@ -162,7 +165,8 @@ def _check_released(result: Result, released: Sequence[str], names: Sequence[str
     """Raise a ProjectError naming those of ``names`` that are not released columns."""
     hidden = [n for n in names if n not in released]
     if hidden:
-        reason = " (identifiers are never released)" if any(n in result.project.identifiers for n in hidden) else ""
+        reason = (" (identifiers, pseudonymized or not, are never analysed: the released table holds no value of "
+                  "theirs to compare)" if any(n in result.project.identifiers for n in hidden) else "")
         raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
                            f"a released column{reason}; the released columns are: {', '.join(released)}")
 
