@@ -131,3 +131,38 @@ def test_the_utility_json_holds_no_identifier_value(tmp_path):
                                       str(tmp_path / "u.json")], env={"COLUMNS": "300", "TEST_SECRET": "x" * 40})
     assert result.exit_code == 0, result.output
     assert "P00" not in (tmp_path / "u.json").read_text() and "P00" not in result.output
+
+
+# --- class 3: values echoed although the guard flagged the column ----------------------------
+IDENTIFYING = {"email": lambda i: f"zqx{i % 9}.doe@mail.example", "phone": lambda i: f"+34 612 345 6{i % 9}{i % 7}",
+               "person": lambda i: f"Zqxsmith{i % 9}^Johanna"}
+
+
+@pytest.mark.parametrize("kind", sorted(IDENTIFYING))
+def test_validate_never_quotes_a_flagged_columns_values(tmp_path, kind):
+    """The hierarchy check's missing-values finding printed them, beside the guard's finding."""
+    rows = ["sex,contact"] + [f"{'FM'[i % 2]},{IDENTIFYING[kind](i)}" for i in range(60)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "h.csv").write_text("someone;*\nelse;*\n")
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n"
+        "  contact: {role: quasi-identifier, hierarchy: h.csv}\nprivacy:\n  - k-anonymity: {k: 2}\n")
+    result = _cli("validate", tmp_path / "project.yaml")
+    assert result.exit_code == 2
+    text = _text(result)
+    assert "missing-values" in text and "not shown" in text
+    for part in ("zqx", "doe@", "612 345", "Zqxsmith", "Johanna"):
+        assert part not in result.output
+
+
+@pytest.mark.parametrize("kind", sorted(IDENTIFYING))
+def test_init_proposes_a_flagged_column_as_identifier_without_its_values(tmp_path, kind):
+    """init copied the most frequent values into comments and proposed the e-mails as insensitive."""
+    rows = ["sex,contact"] + [f"{'FM'[i % 2]},{IDENTIFYING[kind](i)}" for i in range(60)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    result = _cli("init", tmp_path / "data.csv", "-o", tmp_path / "project.yaml")
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "project.yaml").read_text()
+    assert "contact: {role: identifier}" in written
+    for part in ("zqx", "doe@", "612 345", "Zqxsmith", "Johanna"):
+        assert part not in written and part not in result.output

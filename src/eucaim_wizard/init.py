@@ -260,6 +260,25 @@ def _column_text(table: Table, suggestion: Suggestion, check: _PresetCheck | Non
     return text, "{role: insensitive}"
 
 
+def _guarded(table: Table, suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The suggestions, with every column whose values the de-identification guard flags
+    (e-mail addresses, names, phone numbers, ...: :func:`~eucaim_wizard.guard.flagged_columns`)
+    proposed as identifier, so that no value of it is copied into the project file."""
+    from . import guard
+
+    findings = guard.table_signs(table) + guard.unmarked_identifiers(table)
+    flagged = guard.flagged_columns(findings, table)
+    changed = []
+    for suggestion in suggestions:
+        if suggestion.column in flagged and suggestion.role is not Role.IDENTIFIER:
+            codes = sorted({f.code for f in findings if f.where == suggestion.column and f.severity == "error"})
+            suggestion = Suggestion(suggestion.column, Role.IDENTIFIER, None,
+                                    f"the de-identification guard finds identifying values in it ({', '.join(codes)}): "
+                                    f"removed, and its values are not shown")
+        changed.append(suggestion)
+    return changed
+
+
 def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
     """The YAML text of a starting project for ``table`` read from ``data``.
 
@@ -292,7 +311,7 @@ def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
         sheet = fmt.sheet if isinstance(fmt.sheet, int) else _yaml_string(fmt.sheet)
         lines.append(f"format: {{sheet: {sheet}}}")
     lines.append("attributes:")
-    suggestions = suggest_roles(table)
+    suggestions = _guarded(table, suggest_roles(table))
     checked = _check_presets(table, suggestions, project_dir)
     for suggestion in suggestions:
         comment, entry = _column_text(table, suggestion, checked.get(suggestion.column))

@@ -494,8 +494,7 @@ def hide_text(text: str, keep: str = "") -> str:
     return re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", hidden, text)
 
 
-def hide_quotes(finding: Finding, keep: str = "") -> Finding:
-    """``finding`` without the values it quotes (:func:`hide_text`)."""
-    return dataclasses.replace(finding, message=hide_text(finding.message, keep) + " (the file's content is not shown)",
-                               values=())
+def hide_quotes(finding: Finding, keep: str = "", why: str = "the file's content is not shown") -> Finding:
+    """``finding`` without the values it quotes (:func:`hide_text`), saying ``why``."""
+    return dataclasses.replace(finding, message=hide_text(finding.message, keep) + f" ({why})", values=())
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Finding, WizardError
-from .project import Project, hide_text, load_project
+from .project import Project, hide_quotes, hide_text, load_project
 from .tables import Table
 
 
@@ -81,6 +81,10 @@ def validate_project(project: Project | str | Path, *, confirmed_deidentified: b
             report.notes.extend(f"hierarchy of {name}: {hide_text(note, name) if hide and note.startswith('header') else note}"
                                 for note in hierarchy.notes)
     report.findings.extend(_repairs(project, table, report.findings))
+    # where the guard flags a column, no other finding quotes its values
+    flagged = guard.flagged_columns(signs, table)
+    report.findings = [hide_quotes(f, keep=f.where, why="values of a column the guard flags are not shown")
+                       if f.where in flagged and f.code not in guard.GUARD_CODES else f for f in report.findings]
     return report
 
 

@@ -165,8 +165,8 @@ def _check_released(result: Result, released: Sequence[str], names: Sequence[str
     """Raise a ProjectError naming those of ``names`` that are not released columns."""
     hidden = [n for n in names if n not in released]
     if hidden:
-        reason = (" (identifiers, pseudonymized or not, are never analysed: the released table holds no value of "
-                  "theirs to compare)" if any(n in result.project.identifiers for n in hidden) else "")
+        reason = (" (identifiers are never released as they are, and never analysed, pseudonymized or not)"
+                  if any(n in result.project.identifiers for n in hidden) else "")
         raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
                            f"a released column{reason}; the released columns are: {', '.join(released)}")
 
