@@ -166,3 +166,20 @@ def test_init_proposes_a_flagged_column_as_identifier_without_its_values(tmp_pat
     assert "contact: {role: identifier}" in written
     for part in ("zqx", "doe@", "612 345", "Zqxsmith", "Johanna"):
         assert part not in written and part not in result.output
+
+
+# --- class 4: a secret pasted into secret_env / secret_file was printed in full --------------
+@pytest.mark.parametrize("key, pasted", [("secret_env", "S3cr3tK3y9f2Ab77Qz41"), ("secret_env", "xK9#fQ2!mZ7@pL0s"),
+                                         ("secret_file", "xK9#fQ2!mZ7@pL0s"), ("secret_file", "S3cr3tK3y9f2Ab77Qz41")])
+@pytest.mark.parametrize("command", ["validate", "anonymize", "run"])
+def test_a_secret_pasted_where_its_place_belongs_is_never_printed(tmp_path, key, pasted, command):
+    project = _project(tmp_path, extra=f"  pid: {{role: identifier, pseudonymize: true, {key}: '{pasted}'}}\n")
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "data.csv").write_text("\n".join([rows[0] + ",pid"] + [r + f",P{i:04d}" for i, r in
+                                                                       enumerate(rows[1:])]) + "\n")
+    args = [command, project] + ([] if command == "validate" else ["-o", tmp_path / "out"])
+    result = _cli(*args)
+    assert pasted not in result.output and pasted[:6] not in result.output
+    if command != "validate":
+        assert result.exit_code == 2 and "choose a new secret" in _text(result)
+        assert not (tmp_path / "out").exists()

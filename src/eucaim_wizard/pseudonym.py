@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +74,9 @@ def read_secret(*, env: str | None = None, file: str | os.PathLike | None = None
         raise SecretError("Give the secret for pseudonyms in exactly one place: an environment "
                           "variable (secret_env) or a file (secret_file); never in the project file.")
     if env is not None:
+        if not variable_name(env):
+            raise SecretError(f"secret_env must name an environment variable (letters, digits and _, e.g. "
+                              f"EUCAIM_SECRET); what it holds is not shown: {_PASTED}")
         value = (os.environ if environ is None else environ).get(env)
         if value is None:
             raise SecretError(f"The environment variable {env} that should hold the secret for "
@@ -85,6 +89,9 @@ def read_secret(*, env: str | None = None, file: str | os.PathLike | None = None
         try:
             secret = path.read_bytes().strip()
         except FileNotFoundError:
+            if not path_like(file):
+                raise SecretError(f"The secret file named by secret_file does not exist; the name is not shown, "
+                                  f"as it does not look like a file name: {_PASTED}") from None
             raise SecretError(f"The secret file {path} for pseudonyms does not exist ({_HOW}).") from None
         except OSError as error:
             raise SecretError(f"The secret file {path} for pseudonyms cannot be read "
@@ -96,6 +103,36 @@ def read_secret(*, env: str | None = None, file: str | os.PathLike | None = None
         raise SecretError(f"The secret in {where} has {len(secret)} bytes; pseudonyms need at least "
                           f"{MIN_SECRET_BYTES}, so that they cannot be recomputed by guessing it ({_HOW}).")
     return secret
+
+
+_PASTED = ("if the secret itself was pasted there, take it out of the project file (which travels with the data "
+           "and its outputs) and choose a new secret.")
+
+
+def looks_secret(text: str) -> bool:
+    """Whether ``text`` may be a secret rather than a name: 8 characters or more drawing on
+    three of lower case, upper case, digits and other signs, or 40 or more without a space."""
+    kinds = (any(c.islower() for c in text), any(c.isupper() for c in text), any(c.isdigit() for c in text),
+             any(not c.isalnum() and c not in "_-. " for c in text))
+    return (len(text) >= 8 and sum(kinds) >= 3) or (len(text) >= 40 and " " not in text)
+
+
+def variable_name(text: str) -> bool:
+    """Whether ``text`` is an environment variable's name that may be printed: letters, digits
+    and ``_``, not starting with a digit, and not :func:`looks_secret`.
+
+    >>> variable_name("EUCAIM_SECRET"), variable_name("S3cr3tK3y-9f2Ab77Qz"), variable_name("a b")
+    (True, False, False)
+    """
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) is not None and not looks_secret(text)
+
+
+def path_like(text: str) -> bool:
+    """Whether ``text`` reads as a file's name or path (a folder separator, or a name with a
+    short extension, or no secret-like run of characters), so that a message may print it."""
+    if "/" in text or "\\" in text or re.search(r"\.[A-Za-z0-9]{1,5}$", text):
+        return True
+    return not looks_secret(text)
 
 
 def pseudonyms(values: Iterable[str], secret: bytes, prefix: str = "") -> list[str]:
