@@ -183,3 +183,39 @@ def test_a_secret_pasted_where_its_place_belongs_is_never_printed(tmp_path, key,
     if command != "validate":
         assert result.exit_code == 2 and "choose a new secret" in _text(result)
         assert not (tmp_path / "out").exists()
+
+
+# --- class 5: '*' at an intermediate level read as suppression ------------------------------
+def _star_project(folder: Path) -> Path:
+    rows = ["sex,site"] + [f"{'FM'[i % 2]},{'AB'[i % 3 % 2]}" for i in range(60)]
+    (folder / "data.csv").write_text("\n".join(rows) + "\n")
+    (folder / "h.csv").write_text("F;*;*\nM;M;*\n")
+    (folder / "h2.csv").write_text("A;*;*\nB;B;*\n")
+    (folder / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: h.csv}\n"
+        "  site: {role: quasi-identifier, hierarchy: h2.csv}\nprivacy:\n  - k-anonymity: {k: 2}\n")
+    return folder / "project.yaml"
+
+
+@pytest.mark.parametrize("command", ["validate", "anonymize", "run"])
+def test_a_star_below_the_top_level_is_refused(tmp_path, command):
+    project = _star_project(tmp_path)
+    args = [command, project] + ([] if command == "validate" else ["-o", tmp_path / "out", "--levels", "sex=1,site=1"])
+    result = _cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "'*' stands below the top level" in _text(result) and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_re_check_is_one_paragraph_not_a_traceback(tmp_path, monkeypatch):
+    import eucaim_wizard.release as release
+    from eucaim_wizard.errors import VerificationError
+
+    def failing(*args, **kwargs):
+        raise VerificationError("the independent re-check of anonymized.csv failed (a test); nothing was written. "
+                                "This is a bug in eucaim-wizard: please report it with the project file.")
+
+    monkeypatch.setattr(release, "verify_export", failing)
+    result = _cli("anonymize", _project(tmp_path), "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _text(result).startswith("error: the independent re-check") and not (tmp_path / "out").exists()

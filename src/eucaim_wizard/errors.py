@@ -65,5 +65,9 @@ class InfeasibleError(WizardError):
     exit_code = 3
 
 
-class VerificationError(RuntimeError):
-    """An independent re-check of an output failed: a bug, never a user error."""
+class VerificationError(WizardError, RuntimeError):
+    """An independent re-check of an output failed: a bug, never a user error.  Still one
+    paragraph, never a traceback (the message says nothing was written and to report it);
+    exit code 1."""
+
+    exit_code = 1

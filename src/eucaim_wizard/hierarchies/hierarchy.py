@@ -171,7 +171,8 @@ class Hierarchy:
         Codes: ``duplicate-rows`` (warning), ``conflicting-rows`` (error: one value, several
         generalizations), ``not-a-tree`` (error: level ``j+1`` is not a function of level
         ``j`` for some ``j >= 1``), ``multiple-roots`` (warning), ``empty-value`` (warning: an
-        empty label at level >= 1).  A hierarchy must be a tree [2]_: ARX's search assumes that
+        empty label at level >= 1), ``star-below-top`` (error: ``*``, the mark of suppression,
+        below the top level).  A hierarchy must be a tree [2]_: ARX's search assumes that
         generalizing one more level never splits a group (monotonicity [1]_), and it rejects a
         label with two parents [3]_.
         """
@@ -215,7 +216,28 @@ class Hierarchy:
                 f"{where}: {int(blank.sum())} empty label(s) at levels >= 1 (values "
                 f"{_quote_list(self._table[rows_hit, 0].tolist())}); ARX would publish them as ''. "
                 f"Fill in the generalization.", where, tuple(self._table[rows_hit[:_EXAMPLES], 0])))
+        found.extend(self._star_finding(where))
         return found
+
+    def _star_finding(self, where: str) -> list[Finding]:
+        """``star-below-top`` (error): ``*`` below the top level.  In the output ``*`` in every
+        quasi-identifier marks a suppressed record, so a record generalized to ``*`` before the
+        top (``F;*;*`` beside ``M;M;*``) would read as suppressed: by the re-check of the
+        export, by ``check`` and ``risk --data``, and by whoever uses the data."""
+        if self.n_levels < 2:
+            return []
+        below = self._table[:, :-1] == "*"  # (engine.transform.SUPPRESSED: what a suppressed record shows)
+        if not below.any():
+            return []
+        rows_hit = np.flatnonzero(below.any(axis=1))
+        levels = sorted({int(j) for j in np.flatnonzero(below.any(axis=0))})
+        return [Finding(
+            "error", "star-below-top",
+            f"{where}: '*' stands below the top level (level(s) {', '.join(map(str, levels))}) in {len(rows_hit)} "
+            f"row(s) (values {_quote_list(self._table[rows_hit, 0].tolist())}); in the output '*' marks a suppressed "
+            f"record, so a record generalized to it would read as suppressed. Use another label below the top (e.g. "
+            f"'any'), and '*' only at the top level {self.n_levels - 1}.", where,
+            tuple(self._table[rows_hit[:_EXAMPLES], 0]))]
 
     def _tree_finding(self, j: int) -> list[Finding]:
         # One pass with a dict (far faster than sorting strings for the hierarchies curators
