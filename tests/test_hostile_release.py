@@ -219,3 +219,60 @@ def test_a_failed_re_check_is_one_paragraph_not_a_traceback(tmp_path, monkeypatc
     result = _cli("anonymize", _project(tmp_path), "-o", tmp_path / "out")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert _text(result).startswith("error: the independent re-check") and not (tmp_path / "out").exists()
+
+
+# --- class 6: debris of killed runs, and two runs into one folder ----------------------------
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_the_leftovers_of_a_killed_run_are_removed_and_said(tmp_path):
+    """After `kill -9`, staging folders holding a complete anonymized table and `.partial`
+    files stayed in the output folder, and no later run cleaned them."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = _dead_pid()
+    (out / f".eucaim-{dead}-k3j9ab_x").mkdir()
+    (out / f".eucaim-{dead}-k3j9ab_x" / "anonymized.csv").write_text("sex,age\nF,20\n")
+    (out / f".anonymized.{dead}.ab12cd_e.partial.csv").write_text("sex,age\n")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / f".eucaim-{live.pid}-zz99zz_z").mkdir()  # a live process's: left alone
+        result = _cli("anonymize", _project(tmp_path), "-o", out)
+        assert result.exit_code == 0, result.output
+        assert "note: removed what an interrupted run left in" in _text(result)
+        names = sorted(p.name for p in out.iterdir())
+        assert names == sorted([f".eucaim-{live.pid}-zz99zz_z", "anonymized.csv", "hierarchy_age.csv",
+                                "hierarchy_sex.csv", "result.json"]), names
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused(tmp_path):
+    """Two runs into one folder were last-writer-wins per file."""
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = os.open(out / ".eucaim.lock", os.O_RDWR | os.O_CREAT)
+    os.write(held, b"424242")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        result = _cli("anonymize", _project(tmp_path), "-o", out)
+        assert result.exit_code == 2, result.output
+        assert "Another eucaim-wizard run (process 424242) is writing into" in _text(result)
+        assert sorted(p.name for p in out.iterdir()) == [".eucaim.lock"]
+    finally:
+        os.close(held)
+    again = _cli("anonymize", _project(tmp_path), "-o", out)  # the lock released: the next run goes on
+    assert again.exit_code == 0 and not (out / ".eucaim.lock").exists()

@@ -4,6 +4,7 @@ Heavy modules are imported inside the commands, so that ``--help`` and short job
 """
 
 
+import logging
 import sys
 
 import typer
@@ -23,6 +24,21 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+class _Notes(logging.Handler):
+    """The library's log warnings (e.g. the leftovers of an interrupted run removed from an
+    output folder), printed as ``note: …`` lines on standard error."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"note: {record.getMessage()}\n")  # (looked up now: tests redirect it)
+
+
+@app.callback()
+def _setup() -> None:
+    logger = logging.getLogger("eucaim_wizard")
+    if not any(isinstance(h, _Notes) for h in logger.handlers):
+        logger.addHandler(_Notes(logging.WARNING))
 
 
 

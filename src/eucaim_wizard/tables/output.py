@@ -17,7 +17,9 @@ as the format it will have.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from typing import Any, BinaryIO
 from ..errors import TableError
 
 PathLike = str | os.PathLike
+_LOG = logging.getLogger(__name__)
 
 
 class OutputError(TableError):
@@ -84,7 +87,7 @@ def atomic_output(path: PathLike, *, inputs: Iterable[PathLike | None],
         if not path.parent.is_dir():
             raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
                               f"or choose an output in an existing folder.")
-        fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.", suffix=f".partial{path.suffix[:16]}",
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.{os.getpid()}.", suffix=f".partial{path.suffix[:16]}",
                                     dir=path.parent)
     except OSError as error:
         raise os_error(error, path) from None
@@ -111,8 +114,6 @@ def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None], last: 
     others, moved last); on any failure nothing is left — the hidden folder removed, and
     ``folder`` too when this call made it.  Every output appears together or not at all.
     An operating-system error becomes one paragraph (:func:`os_error`)."""
-    import shutil
-
     folder = Path(folder)
     inputs = list(inputs)
     created = not folder.exists()
@@ -120,7 +121,19 @@ def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None], last: 
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{folder} exists and is not a folder; choose another output folder with -o.")
         folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".eucaim-", dir=folder))
+    except OSError as error:
+        raise os_error(error, folder, "output folder") from None
+    with _folder_lock(folder, created):
+        yield from _staged(folder, inputs, last)
+
+
+def _staged(folder: Path, inputs: list, last: str | None) -> Iterator[Path]:
+    """The body of :func:`staged_folder`, the folder locked (a folder it made is removed
+    with the lock when nothing was moved into it)."""
+    import shutil
+
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".eucaim-{os.getpid()}-", dir=folder))
     except OSError as error:
         raise os_error(error, folder, "output folder") from None
     try:
@@ -133,13 +146,13 @@ def staged_folder(folder: PathLike, *, inputs: Iterable[PathLike | None], last: 
             os.chmod(file, 0o666 & ~mask)  # temporary files are private (0600); outputs are not
             os.replace(file, folder / file.name)
     except OSError as error:
-        _discard(staging, folder if created else None)
+        _discard(staging, None)
         raise os_error(error, folder, "outputs into") from None
     except OutputError as error:  # (a file of the staging folder: named as the output it was to be)
-        _discard(staging, folder if created else None)
+        _discard(staging, None)
         raise OutputError(str(error).replace(str(staging), str(folder))) from None
     except BaseException:
-        _discard(staging, folder if created else None)
+        _discard(staging, None)
         raise
     shutil.rmtree(staging, ignore_errors=True)
 
@@ -160,8 +173,8 @@ def staged_files(targets: Sequence[PathLike], *, inputs: Iterable[PathLike | Non
             if not path.parent.is_dir():
                 raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist. Create it first, "
                                   f"or choose an output in an existing folder.")
-            fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.", suffix=f".partial{path.suffix[:16]}",
-                                        dir=path.parent)
+            fd, temp = tempfile.mkstemp(prefix=f".{path.stem[:64]}.{os.getpid()}.",
+                                        suffix=f".partial{path.suffix[:16]}", dir=path.parent)
             os.close(fd)
             temps.append(Path(temp))
         yield temps
@@ -184,15 +197,100 @@ def staged_files(targets: Sequence[PathLike], *, inputs: Iterable[PathLike | Non
         raise
 
 
+#: the lock file of an output folder while a command writes into it (removed at the end;
+#: a run killed with -9 leaves it, empty and unlocked: the next run takes it over)
+LOCK_NAME = ".eucaim.lock"
+_STALE = re.compile(r"^\.eucaim-(?:(\d+)-)?[a-z0-9_]+$|^\..*\.(\d+)\.[a-z0-9_]{8}\.partial")
+
+
+@contextmanager
+def _folder_lock(folder: Path, created: bool) -> Iterator[None]:
+    """Hold ``folder`` for one run: a second run into it is refused while the first is alive
+    (an advisory ``flock``, released by the system when a process dies, even by ``kill -9``;
+    where there is no ``fcntl``, no lock); once held, the leftovers of runs that died while
+    writing here are removed (:func:`remove_stale`)."""
+    try:
+        import fcntl
+    except ImportError:  # (Windows)
+        yield
+        return
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        _discard(None, folder if created else None)
+        raise os_error(error, folder, "output folder") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        raise OutputError(
+            f"Another eucaim-wizard run{f' (process {holder})' if holder.isdigit() else ''} is writing into {folder}; "
+            f"nothing was written. Wait for it to end, or choose another output folder.") from None
+    try:
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError:  # (a full disk: the lock holds without the number)
+            pass
+        remove_stale(folder)
+        yield
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        os.close(fd)
+        if created:  # (made for this run, and nothing was written: leave no empty folder)
+            _discard(None, folder)
+
+
+def remove_stale(folder: Path) -> list[str]:
+    """Remove what runs that died while writing into ``folder`` left there: staging folders
+    (``.eucaim-<process>-…``) and temporary files (``.<name>.<process>.….partial.<ext>``) of
+    processes that no longer run; say so in the log (the command line prints it).  The
+    caller holds the folder's lock.  Returns the names removed."""
+    import shutil
+
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        match = _STALE.match(entry.name)
+        if match is None:
+            continue
+        pid = match.group(1) or match.group(2)
+        if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    if removed:
+        _LOG.warning("removed what an interrupted run left in %s: %s", folder, ", ".join(removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's process: it exists)
+        return True
+    return True
+
+
 def _remove(files: list[Path]) -> None:
     for file in files:
         file.unlink(missing_ok=True)
 
 
-def _discard(staging: Path, made: Path | None) -> None:
+def _discard(staging: Path | None, made: Path | None) -> None:
     import shutil
 
-    shutil.rmtree(staging, ignore_errors=True)
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
     if made is not None:
         try:
             made.rmdir()
@@ -232,5 +330,5 @@ def umask() -> int:
     return mask
 
 
-__all__ = ["OutputError", "atomic_output", "os_error", "refuse_inputs", "staged_files", "staged_folder", "umask", "write_bytes",
+__all__ = ["OutputError", "atomic_output", "os_error", "refuse_inputs", "remove_stale", "staged_files", "staged_folder", "umask", "write_bytes",
            "write_json", "write_text"]
