@@ -5,6 +5,7 @@ Heavy modules are imported inside the commands, so that ``--help`` and short job
 
 
 import logging
+import re
 import sys
 
 import typer
@@ -31,7 +32,7 @@ class _Notes(logging.Handler):
     output folder), printed as ``note: …`` lines on standard error."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"note: {record.getMessage()}\n")  # (looked up now: tests redirect it)
+        sys.stderr.write(f"note: {printable(record.getMessage())}\n")  # (looked up now: tests redirect it)
 
 
 @app.callback()
@@ -40,6 +41,38 @@ def _setup() -> None:
     if not any(isinstance(h, _Notes) for h in logger.handlers):
         logger.addHandler(_Notes(logging.WARNING))
 
+
+
+#: characters that must never reach a terminal raw: C0 and C1 controls (ESC starts the escape
+#: sequences that retitle a window, move the cursor or rewrite what was printed) but the line
+#: break and the tab, DEL, and the bidirectional overrides that reorder what is shown
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would obey instead of show written as an
+    escape (``\\x1b``): file names, paths and messages are printed through this.
+
+    >>> printable("esc/a\x1b]0;PWNED\x07b.csv")
+    'esc/a\\x1b]0;PWNED\\x07b.csv'
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def _safe_console():
+    """rich's Console, but every piece of text it renders goes through :func:`printable` first
+    (a file name in a table cell, a column name in a finding), while the escape sequences rich
+    itself writes for colours and cursor moves pass as they are."""
+    from rich.console import Console as RichConsole
+    from rich.segment import Segment
+
+    class SafeConsole(RichConsole):
+        def _render_buffer(self, buffer):
+            return super()._render_buffer(
+                segment if segment.control else Segment(printable(segment.text), segment.style, segment.control)
+                for segment in buffer)
+
+    return SafeConsole
 
 
 class Console:
@@ -57,12 +90,11 @@ class Console:
     @property
     def rich(self):
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            self._console = _safe_console()(stderr=self._stderr, highlight=False, soft_wrap=True)
         return self._console
 
     def print(self, *objects, markup: bool | None = None, **options) -> None:
+        objects = tuple(printable(o) if isinstance(o, str) else o for o in objects)
         if markup is False and not options and all(isinstance(o, str) for o in objects):
             stream = sys.stderr if self._stderr else sys.stdout  # (looked up now: tests redirect them)
             stream.write(" ".join(objects) + "\n")
