@@ -50,8 +50,8 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 
 
 def printable(text: str) -> str:
-    """``text`` with every character a terminal would obey instead of show written as an
-    escape (``\\x1b``): file names, paths and messages are printed through this.
+    r"""``text`` with every character a terminal would obey instead of show written as an
+    escape (``\x1b``): file names, paths and messages are printed through this.
 
     >>> printable("esc/a\x1b]0;PWNED\x07b.csv")
     'esc/a\\x1b]0;PWNED\\x07b.csv'
