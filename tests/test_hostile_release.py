@@ -299,3 +299,64 @@ def test_file_and_column_names_reach_the_terminal_escaped(tmp_path, command):
     assert "Traceback" not in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
     assert "\\x1b]0;PWNED\\x07" in result.output  # shown, escaped
+
+
+# --- class 8: Excel inputs: formulas without saved values, sheets that inflate ---------------
+def _xlsx_with_formulas(path: Path, cached: bool) -> Path:
+    """A workbook as a program that does not compute formulas writes it (openpyxl: no cached
+    value), or, with ``cached``, with the values saved beside the formulas."""
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["sex", "age", "score"])
+    for i in range(20):
+        sheet.append(["FM"[i % 2], str(30 + i), f"=B{i + 2}*2"])
+    book.save(path)
+    if cached:  # put a <v> after each <f>, as Excel does on saving
+        import re
+
+        with zipfile.ZipFile(path) as source:
+            parts = {name: source.read(name) for name in source.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = re.sub(rb"(<f>[^<]*</f>)(<v\s*/>|<v></v>)?", rb"\1<v>1</v>",
+                                                   parts["xl/worksheets/sheet1.xml"])
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, data in parts.items():
+                target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("command", ["init", "risk --data"])
+def test_formula_cells_without_saved_values_are_named_not_read_as_empty(tmp_path, command):
+    book = _xlsx_with_formulas(tmp_path / "book.xlsx", cached=False)
+    args = ["init", book, "-o", tmp_path / "p.yaml"] if command == "init" else \
+        ["risk", _project(tmp_path), "--data", book]
+    result = _cli(*args)
+    assert result.exit_code == 2, result.output
+    text = _text(result)
+    assert "20 cell(s) hold formulas without a saved value" in text and "C2, C3, C4" in text
+
+
+def test_formula_cells_with_saved_values_read_as_those_values(tmp_path):
+    from eucaim_wizard.tables import read_table
+
+    table = read_table(_xlsx_with_formulas(tmp_path / "book.xlsx", cached=True))
+    assert set(table.column("score").tolist()) == {"1"}
+
+
+def test_a_sheet_that_inflates_past_the_bound_is_refused_as_a_zip_bomb(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    _xlsx_with_formulas(tmp_path / "ok.xlsx", cached=True)
+    with zipfile.ZipFile(tmp_path / "ok.xlsx") as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":  # 300 MB of blanks before the end tag: 1,000:1
+                data = data.replace(b"</worksheet>", b" " * (300 << 20) + b"</worksheet>")
+            target.writestr(name, data)
+    result = _cli("init", path, "-o", tmp_path / "p.yaml")
+    assert result.exit_code == 2, result.output
+    assert "refused as a zip bomb" in _text(result) and "xl/worksheets/sheet1.xml" in _text(result)

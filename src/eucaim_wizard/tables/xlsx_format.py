@@ -54,10 +54,76 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+#: a workbook's parts may inflate to this much in all (an Excel sheet at its limits, text
+#: cells, takes a few hundred MB), and a part past ``_BOMB_FLOOR`` to at most ``_MAX_RATIO``
+#: times its compressed size (XML compresses 5-20:1; a zip bomb 1,000:1)
+MAX_INFLATED = 2 << 30
+_MAX_RATIO, _BOMB_FLOOR = 100, 64 << 20
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _check_inflation(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate past :data:`MAX_INFLATED`, or one part
+    past :data:`_MAX_RATIO` times its compressed size: read from the zip's directory before
+    anything is inflated (Python's zip reader stops at the sizes declared there)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # (openpyxl says it is not a workbook)
+    for info in parts:
+        if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+            raise TableError(f"{path}: the part {info.filename} inflates to {info.file_size >> 20:,} MB from "
+                             f"{info.compress_size:,} compressed bytes, which no spreadsheet holds; it is refused as "
+                             f"a zip bomb. Export the sheet as CSV from the program that made it.")
+    total = sum(info.file_size for info in parts)
+    if total > MAX_INFLATED:
+        raise TableError(f"{path}: the workbook inflates to {total >> 20:,} MB, more than the {MAX_INFLATED >> 20:,} MB "
+                         f"read from a workbook. Export the sheet as CSV (read in blocks, with no such bound).")
+
+
+def _uncached_formulas(path: Path, part: str) -> list[str]:
+    """The cells of the sheet ``part`` that hold a formula without a saved value (a workbook
+    written by a program that does not compute formulas): read as values, they would be
+    empty.  One pass over the part, and a second, parsing it, only when it holds formulas."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    part = part.lstrip("/")
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(part) as stream:
+            tail = b""
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                if b"<f>" in tail + block or b"<f " in tail + block:
+                    break
+                tail = block[-2:]
+            else:
+                return []
+        cells = []
+        with archive.open(part) as stream:
+            for _, element in iterparse(stream):
+                if element.tag == _MAIN + "c":
+                    value = element.find(_MAIN + "v")
+                    if element.find(_MAIN + "f") is not None and (value is None or not value.text):
+                        cells.append(element.get("r") or "?")
+                    element.clear()
+    return cells
+
+
 def read_xlsx(path: Path, sheet: str | int | None):
-    """Read one sheet: ``(format, notes, {name: [text, ...]})``; row 1 is the header."""
+    """Read one sheet: ``(format, notes, {name: [text, ...]})``; row 1 is the header.
+
+    Raises
+    ------
+    TableError
+        Besides what is not a workbook: a workbook that inflates past its bounds
+        (:func:`_check_inflation`), and formula cells without a saved value, named.
+    """
     import openpyxl
 
+    _check_inflation(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike mean "not a workbook"
@@ -66,6 +132,13 @@ def read_xlsx(path: Path, sheet: str | int | None):
     try:
         names = book.sheetnames
         name = _sheet_name(path, names, sheet)
+        unsaved = _uncached_formulas(path, book[name]._worksheet_path)
+        if unsaved:
+            shown = ", ".join(unsaved[:8]) + (", …" if len(unsaved) > 8 else "")
+            raise TableError(f"{path}, sheet {name!r}: {len(unsaved):,} cell(s) hold formulas without a saved value "
+                             f"({shown}): the program that wrote the file did not compute them, and they would be "
+                             f"read as empty. Open the file in Excel or LibreOffice and save it (which computes "
+                             f"them), or export the sheet as CSV.")
         rows = book[name].iter_rows(values_only=True)
         header = [cell_text(v) for v in next(rows, ())]
         while header and header[-1] == "":  # formatted but empty cells right of the table
