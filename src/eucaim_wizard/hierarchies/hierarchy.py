@@ -317,16 +317,19 @@ class Hierarchy:
         if len(delimiter) != 1 or delimiter in '"\r\n':
             raise HierarchyError(f"delimiter {delimiter!r} cannot be used: give one character "
                                  f"other than a quote or a line break, e.g. ';'.")
+        return self.derived(("csv", delimiter), lambda: self._csv_text(delimiter))  # (sha256 and write reuse it)
+
+    def _csv_text(self, delimiter: str) -> str:
         # One column has no delimiter to detect it by, so any candidate delimiter is quoted there.
         separators = "".join(_DELIMITERS) if self.n_levels == 1 else delimiter
         special = re.compile(f'[{re.escape(separators)}"\r\n]|^[\\s\ufeff]|\\s$')
-
-        def cell(text: str) -> str:
-            return '"' + text.replace('"', '""') + '"' if special.search(text) else text
-
+        rows = self._table.tolist()
+        # each distinct cell is checked once (the upper levels repeat a few labels)
+        written = {text: '"' + text.replace('"', '""') + '"' for text in {c for row in rows for c in row}
+                   if special.search(text)}
         lines = []
-        for row in self._table.tolist():
-            line = delimiter.join(map(cell, row))
+        for row in rows:
+            line = delimiter.join([written.get(c, c) for c in row])
             lines.append('""' if line == "" else line)
         return "\n".join(lines) + "\n"
 
@@ -354,7 +357,7 @@ class Hierarchy:
 
     def sha256(self) -> str:
         """SHA-256 of ``to_csv_text(';')`` in UTF-8: a stable identity for reports."""
-        return hashlib.sha256(self.to_csv_text(";").encode("utf-8")).hexdigest()
+        return self.derived("sha256", lambda: hashlib.sha256(self.to_csv_text(";").encode("utf-8")).hexdigest())
 
 
 # --- reading --------------------------------------------------------------------------

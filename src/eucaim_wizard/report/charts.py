@@ -125,13 +125,13 @@ def risk_distribution_chart(before: Sequence[dict], after: Sequence[dict]) -> Fi
 
 
 def binned(pairs: Sequence[tuple[str, int]], most: int = _MAX_BARS) -> tuple[list[tuple[str, int]], str | None]:
-    """``pairs`` merged into at most ``most`` bars of consecutive values (the empty value keeps a
-    bar of its own), each labelled by its first value; and the chart title that says so (None
+    """``pairs`` merged into at most ``most`` bars of consecutive values (the empty value and
+    ``*`` keep a bar of their own), each labelled by its first value; and the chart title that says so (None
     when nothing was merged).  A thousand bars one pixel wide show nothing; fifty show the shape."""
     if len(pairs) <= most:
         return list(pairs), None
-    empty = [(v, c) for v, c in pairs if v == ""]
-    values = [(v, c) for v, c in pairs if v != ""]
+    empty = [(v, c) for v, c in pairs if v in ("", "*")]  # (and '*', drawn red when it is suppression)
+    values = [(v, c) for v, c in pairs if v not in ("", "*")]
     numbers = [as_number(v) for v, _ in values]
     if values and all(x is not None for x in numbers) and not is_code("", [v for v, _ in values]):
         return _equal_width(values, numbers, most - len(empty)) + empty, \
@@ -155,17 +155,21 @@ def _equal_width(values: Sequence[tuple[str, int]], numbers: Sequence[float], ba
 
 
 def distribution_chart(attribute: str, original: Sequence[tuple[str, int]], anonymized: Sequence[tuple[str, int]],
-                       level: int, *, star_is_suppression: bool = True) -> Figure:
+                       level: int, *, star_is_suppression: bool = True, titles: tuple[str | None, str | None] = (None, None),
+                       ) -> Figure:
     """One quasi-identifier: records per value in the input (left) and in the output (right).
 
     ``original`` and ``anonymized`` are ``(value, records)`` pairs in the order to draw (the
     order of the hierarchy); the suppressed value ``*`` is drawn in red when it is not also a
     generalized value of the hierarchy at ``level`` (``star_is_suppression``).  With many values,
-    only some tick labels are written (every bar is still drawn).
+    only some tick labels are written (every bar is still drawn).  ``titles``: the panels'
+    titles when the pairs were merged into bars already (:func:`binned`'s).
     """
     from matplotlib.figure import Figure
 
     original, grouped = binned(original)
+    anonymized, merged = binned(anonymized)
+    grouped, merged = titles[0] or grouped, titles[1] or merged
     figure = Figure(figsize=(FULL_WIDTH, 2.5), layout="constrained")
     # each panel gets room in proportion to its bars, but never less than 35 % of the width
     share = min(max(len(original) / (len(original) + len(anonymized)), 0.35), 0.65)
@@ -173,8 +177,8 @@ def distribution_chart(attribute: str, original: Sequence[tuple[str, int]], anon
     total = sum(c for _, c in original) or 1
     for axes, pairs, colour, title in (
             (left, original, ORIGINAL, grouped or f"input: {len(original):,} value{'s' if len(original) != 1 else ''}"),
-            (right, anonymized, ANONYMIZED, f"output (level {level}): {len(anonymized):,} "
-                                            f"value{'s' if len(anonymized) != 1 else ''}")):
+            (right, anonymized, ANONYMIZED, merged.replace("input:", f"output (level {level}):") if merged else
+             f"output (level {level}): {len(anonymized):,} value{'s' if len(anonymized) != 1 else ''}")):
         x = list(range(len(pairs)))
         colours = [SUPPRESSED_COLOUR if value == "*" and axes is right and star_is_suppression else colour for value, _ in pairs]
         axes.bar(x, [100 * c / total for _, c in pairs], 0.8, color=colours)
@@ -206,7 +210,8 @@ def report_charts(report: dict, exploration=None, candidates=None) -> dict[str, 
     for item in report["utility"]["distributions"]:
         charts[f"distribution:{item['attribute']}"] = png(distribution_chart(
             item["attribute"], item["original"], item["anonymized"], item["level"],
-            star_is_suppression=item["star_is_suppression"]))
+            star_is_suppression=item["star_is_suppression"],
+            titles=(item.get("original_note"), item.get("anonymized_note"))))
     return charts
 
 

@@ -365,15 +365,19 @@ def ordered_distributions(hierarchy, level: int, original: Sequence[tuple[str, i
     (:func:`natural_key`), the input's values grouped by the output value they become, each
     group in natural order -- so that the bars of a group stand where its output bar stands."""
     general = dict(zip(hierarchy.level(0).tolist(), hierarchy.level(level).tolist()))
-    labels = sorted({label for label, _ in anonymized} | set(general.values()), key=natural_key)
+    # each label's sort key computed once (a column of a million values has a million labels)
+    keys = {label: natural_key(label) for label in {label for label, _ in anonymized} | set(general.values())
+            | {label for label, _ in original}}
+    labels = sorted({label for label, _ in anonymized} | set(general.values()), key=keys.__getitem__)
     rank = {label: i for i, label in enumerate(labels)}
-    out = sorted(anonymized, key=lambda pair: natural_key(pair[0]))
-    into = sorted(original, key=lambda pair: (rank.get(general.get(pair[0], SUPPRESSED), len(rank)),
-                                              natural_key(pair[0])))
+    out = sorted(anonymized, key=lambda pair: keys[pair[0]])
+    into = sorted(original, key=lambda pair: (rank.get(general.get(pair[0], SUPPRESSED), len(rank)), keys[pair[0]]))
     return [[v, c] for v, c in into], [[v, c] for v, c in out]
 
 
 def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
+    from .charts import binned
+
     quality = utility.quality.to_dict()
     distributions = []
     for name in result.quasi_identifiers:
@@ -384,10 +388,16 @@ def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
         anonymized = list(zip(pair["anonymized"].values, pair["anonymized"].counts))
         labels = set(hierarchy.level(level).tolist())
         ordered_original, ordered_anonymized = ordered_distributions(hierarchy, level, original, anonymized)
+        # what the chart draws (at most 60 bars a side), not every value: a column of a
+        # million values would make report.json a list of millions
+        bars_original, note_original = binned(ordered_original)
+        bars_anonymized, note_anonymized = binned(ordered_anonymized)
         distributions.append({
             "attribute": name, "level": level,
-            "original": ordered_original,
-            "anonymized": ordered_anonymized,
+            "original": [list(pair) for pair in bars_original], "original_values": len(ordered_original),
+            "original_note": note_original,
+            "anonymized": [list(pair) for pair in bars_anonymized], "anonymized_values": len(ordered_anonymized),
+            "anonymized_note": note_anonymized,
             # '*' is a generalized value when the hierarchy has it at this level
             "star_is_suppression": SUPPRESSED not in labels,
         })

@@ -102,6 +102,10 @@ class AttributeSummary:
                 "mean": self.mean, "sd": self.sd}
 
 
+#: a frequency table written as JSON lists at most this many values (the most frequent)
+MAX_LISTED_VALUES = 1_000
+
+
 @dataclass(frozen=True)
 class FrequencyTable:
     """Each value of a column with its number of records, most frequent first (ties: by value)."""
@@ -115,9 +119,15 @@ class FrequencyTable:
         return self.counts[self.values.index(value)] / self.records if self.records else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"attribute": self.attribute, "records": self.records,
+        """The table for JSON: the :data:`MAX_LISTED_VALUES` most frequent values, and how
+        many values and records the rest hold (a column of a million distinct values would
+        make a JSON list of millions, which no reader of the file can use)."""
+        shown = min(len(self.values), MAX_LISTED_VALUES)
+        rest = sum(self.counts[shown:])
+        return {"attribute": self.attribute, "records": self.records, "distinct": len(self.values),
                 "values": [{"value": v, "count": c, "share": c / self.records if self.records else 0.0}
-                           for v, c in zip(self.values, self.counts)]}
+                           for v, c in zip(self.values[:shown], self.counts[:shown])],
+                "other": {"values": len(self.values) - shown, "records": rest}}
 
 
 @dataclass(frozen=True)
