@@ -384,3 +384,23 @@ def test_the_json_outputs_do_not_list_every_distinct_value(tmp_path):
     table = utility["frequencies"]["code"]["original"]
     assert len(table["values"]) == 1000 and table["distinct"] == 3000
     assert table["other"] == {"values": 2000, "records": 2000}
+
+
+def test_the_report_of_a_confirmed_run_quotes_no_value_of_a_flagged_column(tmp_path):
+    """With --i-confirm-deidentified a run goes on; its report still shows no value of a
+    column the guard flagged (no hierarchy examples, no chart labelled with them)."""
+    rows = ["sex,contact,diagnosis"] + [f"{'FM'[i % 2]},zqx{i % 4}.doe@mail.example,{'AB'[i % 2]}" for i in range(80)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "h.csv").write_text("".join(f"zqx{i}.doe@mail.example;mail;*\n" for i in range(4)))
+    (tmp_path / "project.yaml").write_text(
+        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n"
+        "  contact: {role: quasi-identifier, hierarchy: h.csv}\n  diagnosis: {role: sensitive}\n"
+        "privacy:\n  - k-anonymity: {k: 2}\n")
+    result = _cli("run", tmp_path / "project.yaml", "-o", tmp_path / "out", "--no-classification",
+                  "--i-confirm-deidentified")
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "out" / "report.json").read_text()
+    assert "zqx" not in report
+    from pypdf import PdfReader
+
+    assert "zqx" not in " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "report.pdf").pages)

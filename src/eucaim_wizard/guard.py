@@ -147,8 +147,9 @@ def acknowledged(findings: Iterable[Finding]) -> list[Finding]:
 
 
 # -- tables -----------------------------------------------------------------------------
-#: findings that say a column's values identify someone (not a date's day, not a marker)
-_IDENTIFYING_CODES = GUARD_CODES - {"identity-not-removed", "day-not-01", "day-level", "free-text", "burned-in-annotation"}
+#: findings that say a column's values identify someone (not a date's day, not a marker):
+#: no other finding, comment or report quotes the values of such a column
+IDENTIFYING_CODES = GUARD_CODES - {"identity-not-removed", "day-not-01", "day-level", "free-text", "burned-in-annotation"}
 
 
 def flagged_columns(findings: Iterable[Finding], table: Table) -> set[str]:
@@ -156,7 +157,7 @@ def flagged_columns(findings: Iterable[Finding], table: Table) -> set[str]:
     (e-mail addresses, names, phone numbers, record numbers, ...): no finding, comment or
     report quotes their values, and ``init`` proposes them as identifiers."""
     columns = set(table.columns)
-    return {f.where for f in findings if f.code in _IDENTIFYING_CODES and f.severity == "error" and f.where in columns}
+    return {f.where for f in findings if f.code in IDENTIFYING_CODES and f.severity == "error" and f.where in columns}
 
 
 def check_table(table: Table, project: Project | None = None, *, identifiers: Iterable[str] | None = None,

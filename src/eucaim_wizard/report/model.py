@@ -14,6 +14,8 @@ the same inputs on the same day give the same ``report.json``.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -80,6 +82,7 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
     privacy = [_model_entry(entry) for entry in result.privacy_report(result.node_of(dict(optimum.levels)))]
     classification = utility.classification
     data_name = project.data_path.name if project.data_path else "in-memory table"
+    flagged = _flagged(guard)
     return {
         "report_version": REPORT_VERSION,
         "title": f"De-identification report: {data_name}",
@@ -106,10 +109,10 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
         },
         "input": _input(project, result, validation, guard, input_sha256, data_name, optimum.levels, formulas),
         "configuration": _configuration(project, result, settings, risk_after),
-        "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels),
+        "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels, flagged),
         "search": _search(result, exploration, candidates, after, optimum),
         "risk": _risk(risk_before, risk_after, before, after),
-        "utility": _utility(project, result, utility, settings),
+        "utility": _utility(project, result, utility, settings, flagged),
         "output": {"file": output.name, "sha256": output.sha256, "rows": output.rows, "format": output.format,
                    "columns": _output_columns(project, optimum.levels, output.columns), "copies": list(output.extra),
                    "suppressed_records": optimum.suppressed_records, "drop_suppressed": settings.drop_suppressed},
@@ -216,7 +219,18 @@ def hierarchy_source(project: Project, name: str) -> dict[str, Any]:
     return {"kind": "code", "source": "built in code", "title": None, "origin": None}
 
 
-def _hierarchies(project, result, utility, files: Mapping[str, str], released: Mapping[str, int]) -> list[dict[str, Any]]:
+def _flagged(guard: Mapping[str, Any]) -> set[str]:
+    """The columns whose values the guard flagged (e-mail addresses, names, ...), confirmed by
+    the curator or not: the report quotes none of their values (no examples, no chart)."""
+    from ..guard import IDENTIFYING_CODES
+
+    return {f.get("where") for f in guard.get("findings", []) if f.get("code") in IDENTIFYING_CODES}
+
+
+def _hierarchies(project, result, utility, files: Mapping[str, str], released: Mapping[str, int],
+                 flagged: set[str]) -> list[dict[str, Any]]:
+    """Each quasi-identifier's hierarchy, with examples of its values at the released level
+    (none for a column whose values the guard flags: see :func:`_flagged`)."""
     entries = []
     for name in result.quasi_identifiers:
         hierarchy = project.load_hierarchy(name)
@@ -229,7 +243,8 @@ def _hierarchies(project, result, utility, files: Mapping[str, str], released: M
             "sha256": hierarchy.sha256(), "file": files.get(name),
             "height": hierarchy.n_levels, "level": level,
             "level_description": levels[level] if levels and level < len(levels) else None,
-            "examples": level_examples(hierarchy, level, counts),
+            "examples": [] if name in flagged else level_examples(hierarchy, level, counts),
+            "examples_hidden": name in flagged,
         })
     return entries
 
@@ -348,14 +363,17 @@ def _risk(risk_before, risk_after, before: dict, after: dict) -> dict[str, Any]:
     }
 
 
+_NUMBER_PARTS = re.compile(r"(\d+(?:\.\d+)?)")
+
+
 def natural_key(label: str) -> tuple:
     """Sort key that orders numbers inside labels by value (``9-10`` before ``10-19``, ``040Y``
     before ``100Y``), text case-insensitively, and the empty value and ``*`` last."""
-    import re
-
     if label in ("", SUPPRESSED):
         return (1, label == SUPPRESSED, ())
-    parts = re.split(r"(\d+(?:\.\d+)?)", label)
+    if label.isascii() and label.isdigit():  # (the same key, without splitting: a million codes)
+        return (0, False, ((0, float(label), ""),))
+    parts = _NUMBER_PARTS.split(label)
     return (0, False, tuple((0, float(p), "") if i % 2 else (1, 0.0, p.casefold()) for i, p in enumerate(parts) if p))
 
 
@@ -375,12 +393,14 @@ def ordered_distributions(hierarchy, level: int, original: Sequence[tuple[str, i
     return [[v, c] for v, c in into], [[v, c] for v, c in out]
 
 
-def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
+def _utility(project, result, utility, settings: Settings, flagged: set[str]) -> dict[str, Any]:
     from .charts import binned
 
     quality = utility.quality.to_dict()
     distributions = []
     for name in result.quasi_identifiers:
+        if name in flagged:  # (its chart would label bars with its values)
+            continue
         hierarchy = project.load_hierarchy(name)
         level = int(utility.transformation.levels[name])
         pair = utility.frequencies[name]

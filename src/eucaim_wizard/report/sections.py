@@ -206,7 +206,9 @@ def hierarchies(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
         source = (h["source"] if h["kind"] == "preset" else f"{h['kind']}: {h['source']}") + (
             f" ({h['title']})" if h.get("title") else "")
         level = f"{h['level']} of {h['height'] - 1}" + (f": {h['level_description']}" if h.get("level_description") else "")
-        if h["level"] == 0:
+        if h.get("examples_hidden"):
+            examples = "not shown: the guard flags this column's values"
+        elif h["level"] == 0:
             examples = "kept as they are: " + ", ".join(f.value(e["value"]) for e in h["examples"])
         else:
             examples = "; ".join(f"{f.value(e['value'])} → {f.value(e['generalized'])}" for e in h["examples"])
