@@ -363,16 +363,23 @@ def test_a_sheet_that_inflates_past_the_bound_is_refused_as_a_zip_bomb(tmp_path)
 
 
 # --- class 9: outputs that grow with a column's distinct values ------------------------------
+def _with_file_hierarchy(folder: Path, name: str, values: list[str], hierarchy: list[str], *, k: int) -> None:
+    """A project: ``name`` (its values, a hierarchy file of ``hierarchy`` rows) and sex as
+    quasi-identifiers, a sensitive diagnosis."""
+    rows = [f"{name},sex,diagnosis"] + [f"{v},{'FM'[i % 2]},{'ABC'[i % 3]}" for i, v in enumerate(values)]
+    (folder / "data.csv").write_text("\n".join(rows) + "\n")
+    (folder / "h.csv").write_text("\n".join(hierarchy) + "\n")
+    (folder / "project.yaml").write_text(
+        f"data: data.csv\nattributes:\n  {name}: {{role: quasi-identifier, hierarchy: h.csv}}\n"
+        "  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n  diagnosis: {role: sensitive}\n"
+        f"privacy:\n  - k-anonymity: {{k: {k}}}\nsuppression_limit: 0.05\n")
+
+
 def test_the_json_outputs_do_not_list_every_distinct_value(tmp_path):
     """run was 7x slower than anonymize on a QI with a million distinct values: its JSON
     listed every value (report.json 61 MB, utility.json 107 MB).  Here 3,000 values."""
-    rows = ["code,sex,diagnosis"] + [f"{i},{'FM'[i % 2]},{'ABC'[i % 3]}" for i in range(3000)]
-    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "h.csv").write_text("".join(f"{i};{i // 100 * 100}-{i // 100 * 100 + 99};*\n" for i in range(3000)))
-    (tmp_path / "project.yaml").write_text(
-        "data: data.csv\nattributes:\n  code: {role: quasi-identifier, hierarchy: h.csv}\n"
-        "  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n  diagnosis: {role: sensitive}\n"
-        "privacy:\n  - k-anonymity: {k: 5}\nsuppression_limit: 0.05\n")
+    _with_file_hierarchy(tmp_path, "code", [f"{i}" for i in range(3000)],
+                         [f"{i};{i // 100 * 100}-{i // 100 * 100 + 99};*" for i in range(3000)], k=5)
     result = _cli("run", tmp_path / "project.yaml", "-o", tmp_path / "out", "--no-classification")
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
@@ -389,13 +396,8 @@ def test_the_json_outputs_do_not_list_every_distinct_value(tmp_path):
 def test_the_report_of_a_confirmed_run_quotes_no_value_of_a_flagged_column(tmp_path):
     """With --i-confirm-deidentified a run goes on; its report still shows no value of a
     column the guard flagged (no hierarchy examples, no chart labelled with them)."""
-    rows = ["sex,contact,diagnosis"] + [f"{'FM'[i % 2]},zqx{i % 4}.doe@mail.example,{'AB'[i % 2]}" for i in range(80)]
-    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "h.csv").write_text("".join(f"zqx{i}.doe@mail.example;mail;*\n" for i in range(4)))
-    (tmp_path / "project.yaml").write_text(
-        "data: data.csv\nattributes:\n  sex: {role: quasi-identifier, hierarchy: 'preset:sex'}\n"
-        "  contact: {role: quasi-identifier, hierarchy: h.csv}\n  diagnosis: {role: sensitive}\n"
-        "privacy:\n  - k-anonymity: {k: 2}\n")
+    _with_file_hierarchy(tmp_path, "contact", [f"zqx{i % 4}.doe@mail.example" for i in range(80)],
+                         [f"zqx{i}.doe@mail.example;mail;*" for i in range(4)], k=2)
     result = _cli("run", tmp_path / "project.yaml", "-o", tmp_path / "out", "--no-classification",
                   "--i-confirm-deidentified")
     assert result.exit_code == 0, result.output

@@ -30,6 +30,9 @@ def masking(values: Iterable[str], *, steps: Sequence[int] | None = None, direct
         side opposite to the masking (``"0"`` turns ``7933`` into ``07933``), so that all values
         mask alike.
 
+    A one-character value masked whole below the top is written ``**``: ``*`` alone marks a
+    suppressed record in the output.
+
     Examples
     --------
     >>> [list(r) for r in masking(["37933", "37940"], steps=[1, 3]).hierarchy.table]
@@ -54,8 +57,11 @@ def masking(values: Iterable[str], *, steps: Sequence[int] | None = None, direct
         chain = []
         for count in steps:
             kept = max(len(value) - count, 0)
-            chain.append(value[:kept] + mask * (len(value) - kept) if direction == "right"
-                         else mask * (len(value) - kept) + value[len(value) - kept:])
+            masked = (value[:kept] + mask * (len(value) - kept) if direction == "right"
+                      else mask * (len(value) - kept) + value[len(value) - kept:])
+            # '*' alone marks a suppressed record (star-below-top): a one-character value
+            # masked whole below the top is written '**'
+            chain.append("**" if masked == "*" else masked)
         return chain
 
     return _assemble(values, chain_of, len(steps), root=root, name=name, source=source)
