@@ -406,3 +406,14 @@ def test_the_report_of_a_confirmed_run_quotes_no_value_of_a_flagged_column(tmp_p
     from pypdf import PdfReader
 
     assert "zqx" not in " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "report.pdf").pages)
+
+
+def test_utility_lists_no_value_of_a_flagged_column(tmp_path):
+    """utility's statistics (the mode), frequency tables and --json listed them."""
+    _with_file_hierarchy(tmp_path, "contact", [f"zqx{i % 4}.doe@mail.example" for i in range(80)],
+                         [f"zqx{i}.doe@mail.example;mail;*" for i in range(4)], k=2)
+    result = _cli("utility", tmp_path / "project.yaml", "--frequencies", "sex", "--json", tmp_path / "u.json")
+    assert result.exit_code == 0, result.output
+    assert "zqx" not in result.output and "zqx" not in (tmp_path / "u.json").read_text()
+    asked = _cli("utility", tmp_path / "project.yaml", "--frequencies", "contact")
+    assert asked.exit_code == 2 and "flags its values as identifying" in _text(asked) and "zqx" not in asked.output

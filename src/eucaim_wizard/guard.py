@@ -154,10 +154,11 @@ IDENTIFYING_CODES = GUARD_CODES - {"identity-not-removed", "day-not-01", "day-le
 
 def flagged_columns(findings: Iterable[Finding], table: Table) -> set[str]:
     """The columns of ``table`` whose values the guard's ``findings`` say identify someone
-    (e-mail addresses, names, phone numbers, record numbers, ...): no finding, comment or
-    report quotes their values, and ``init`` proposes them as identifiers."""
+    (e-mail addresses, names, phone numbers, record numbers, ...), confirmed by the curator
+    or not: no finding, comment, analysis or report quotes their values, and ``init``
+    proposes them as identifiers."""
     columns = set(table.columns)
-    return {f.where for f in findings if f.code in IDENTIFYING_CODES and f.severity == "error" and f.where in columns}
+    return {f.where for f in findings if f.code in IDENTIFYING_CODES and f.where in columns}
 
 
 def check_table(table: Table, project: Project | None = None, *, identifiers: Iterable[str] | None = None,

@@ -307,8 +307,11 @@ def _analyse_and_stage(project: Project, staging: Path, tracker: _Tracker, *, ta
     exploration = explore(result, candidates=candidates)
 
     tracker.start("utility")
+    from . import guard
+
     utility = analyze_utility(result, levels, target=target, models=tuple(models) if models else tuple(MODELS),
-                              folds=folds, seed=seed, n_jobs=n_jobs, progress=tracker.sub)
+                              folds=folds, seed=seed, n_jobs=n_jobs, progress=tracker.sub,
+                              withheld=guard.flagged_columns(validation.findings, table))
 
     tracker.start("writing the report")
     from .advice import next_steps

@@ -329,6 +329,7 @@ def utility(
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    from .. import guard
     from ..errors import ProjectError, WizardError
     from ..release import chosen_levels
     from ..utility import analyze_utility
@@ -341,13 +342,14 @@ def utility(
         choice = choice_from(levels, pick, sort, every)
         loaded, result = _load(project)
         chosen = chosen_levels(result, choice)
+        withheld = guard.flagged_columns(guard.check_table(result.table, loaded), result.table)
         with progress_bar("classifying") as progress:
             report = analyze_utility(
                 result, chosen, target=target, features=_names(features),
                 frequency_attributes=None if not shown else list(dict.fromkeys(
-                    result.quasi_identifiers + shown + ([target] if target else []))),
+                    [q for q in result.quasi_identifiers if q not in withheld] + shown + ([target] if target else []))),
                 contingency_attributes=tuple(pair) if pair else None, folds=folds, seed=seed, n_jobs=jobs,
-                progress=progress)
+                progress=progress, withheld=withheld)
         if json_path is not None:
             write_json(report.to_dict(), json_path, inputs=[project, *loaded.input_files])
     except WizardError as error:

@@ -237,14 +237,16 @@ def _hierarchies(project, result, utility, files: Mapping[str, str], released: M
         level = int(released[name])
         source = hierarchy_source(project, name)
         levels = source.pop("levels", None)
-        counts = dict(zip(utility.frequencies[name]["original"].values, utility.frequencies[name]["original"].counts))
+        shown = name not in flagged and name in utility.frequencies  # (a flagged column's values are not analysed)
+        counts = dict(zip(utility.frequencies[name]["original"].values,
+                          utility.frequencies[name]["original"].counts)) if shown else {}
         entries.append({
             "attribute": name, **source,
             "sha256": hierarchy.sha256(), "file": files.get(name),
             "height": hierarchy.n_levels, "level": level,
             "level_description": levels[level] if levels and level < len(levels) else None,
-            "examples": [] if name in flagged else level_examples(hierarchy, level, counts),
-            "examples_hidden": name in flagged,
+            "examples": level_examples(hierarchy, level, counts) if shown else [],
+            "examples_hidden": not shown,
         })
     return entries
 
@@ -399,7 +401,7 @@ def _utility(project, result, utility, settings: Settings, flagged: set[str]) ->
     quality = utility.quality.to_dict()
     distributions = []
     for name in result.quasi_identifiers:
-        if name in flagged:  # (its chart would label bars with its values)
+        if name in flagged or name not in utility.frequencies:  # (its chart would label bars with its values)
             continue
         hierarchy = project.load_hierarchy(name)
         level = int(utility.transformation.levels[name])

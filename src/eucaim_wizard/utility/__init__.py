@@ -19,7 +19,7 @@ Every result is a typed object with ``to_dict()`` for JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +102,14 @@ def analyze_utility(
     seed: int = 0,
     n_jobs: int = 1,
     progress: Progress | None = None,
+    withheld: Iterable[str] | None = None,
 ) -> UtilityReport:
     """The utility of a transformation of ``result`` (default: the optimum).
+
+    Identifiers (pseudonymized or not) and the columns whose values the de-identification
+    guard flags as identifying (``withheld``; default: :func:`~eucaim_wizard.guard.flagged_columns`
+    of the table) are never analysed: no statistic, frequency table or classification shows
+    their values.
 
     Parameters
     ----------
@@ -125,6 +131,8 @@ def analyze_utility(
         Classification settings (see :func:`.classification.evaluate_classification`).
     progress
         Called with (models trained, total) during classification.
+    withheld
+        The columns the guard flags, when the caller has them already.
 
     Raises
     ------
@@ -141,7 +149,12 @@ def analyze_utility(
     suppressed = result.suppressed_records(node)
     # identifiers are never analysed: dropped, or released as pseudonyms that this table (the
     # analysis's, before the export) still holds raw
-    released = [name for name in anonymized.columns if name not in result.project.identifiers]
+    if withheld is None:
+        from .. import guard
+
+        withheld = guard.flagged_columns(guard.check_table(result.table, result.project), result.table)
+    withheld = set(withheld)
+    released = [name for name in anonymized.columns if name not in result.project.identifiers and name not in withheld]
     anonymized = anonymized.select(released)
     original = result.table.select(released)
     statistics = {"original": summarize(original), "anonymized": summarize(anonymized)}
@@ -166,7 +179,9 @@ def _check_released(result: Result, released: Sequence[str], names: Sequence[str
     hidden = [n for n in names if n not in released]
     if hidden:
         reason = (" (identifiers are never released as they are, and never analysed, pseudonymized or not)"
-                  if any(n in result.project.identifiers for n in hidden) else "")
+                  if any(n in result.project.identifiers for n in hidden) else
+                  " (the de-identification guard flags its values as identifying: they are never listed)"
+                  if any(n in result.table.columns for n in hidden) else "")
         raise ProjectError(f"{what} {', '.join(map(repr, hidden))} {'is' if len(hidden) == 1 else 'are'} not "
                            f"a released column{reason}; the released columns are: {', '.join(released)}")
 
@@ -175,8 +190,9 @@ def _frequency_tables(result: Result, released: Sequence[str], original: Table, 
                       target: str | None, frequency_attributes: Sequence[str] | None,
                       ) -> dict[str, dict[str, FrequencyTable]]:
     """The frequency tables of both tables for the wanted attributes (default: quasi-identifiers and target)."""
-    wanted = list(frequency_attributes) if frequency_attributes is not None else (
-        result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers else []))
+    wanted = list(frequency_attributes) if frequency_attributes is not None else [
+        name for name in result.quasi_identifiers + ([target] if target and target not in result.quasi_identifiers
+                                                     else []) if name in released]
     _check_released(result, released, wanted, "frequency attribute(s)")
     return {name: {"original": frequencies(original, name), "anonymized": frequencies(anonymized, name)}
             for name in wanted}
