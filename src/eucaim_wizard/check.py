@@ -26,11 +26,9 @@ from .errors import ProjectError
 from .privacy import ClassStatistics, PrivacyModel
 from .privacy.base import SensitiveDomain
 from .engine.classes import max_suppressed as suppression_allowed
+from .engine.transform import SUPPRESSED  # the value of every quasi-identifier of a suppressed record
 from .project import Project
 from .tables import Table
-
-#: the value of every quasi-identifier of a suppressed record
-SUPPRESSED = "*"
 
 
 @dataclass(frozen=True)

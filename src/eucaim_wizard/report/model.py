@@ -15,10 +15,11 @@ the same inputs on the same day give the same ``report.json``.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from ..engine.transform import SUPPRESSED  # a suppressed record's quasi-identifiers
 
 if TYPE_CHECKING:
     from ..anonymizer import Result, Transformation
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 
 #: version of the layout of report.json
 REPORT_VERSION = 1
-#: the value an anonymized table holds for a suppressed record's quasi-identifiers
-SUPPRESSED = "*"
 #: risk explanations shown for the input (the output shows every general one)
 _INPUT_KEYS = ("classes", "sample_uniques", "prosecutor.highest_risk", "average_risk")
 

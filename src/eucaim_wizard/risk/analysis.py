@@ -18,15 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.classes import group
+from ..engine.transform import SUPPRESSED  # every quasi-identifier of a suppressed record
 from ..tables import Table
 from ._common import ClassHistogram, RiskError
 from .attributes import AttributeRisk, attribute_risks
 from .population import PopulationUniqueness, SolverSettings, population_uniqueness
 from .regions import Population, parse_population
 from .sample import DEFAULT_THRESHOLD, SampleRisk, check_threshold, sample_risk
-
-#: the value every quasi-identifier of a suppressed record holds in an anonymized table
-SUPPRESSED = "*"
 
 Progress = Callable[[int, int], None]
 

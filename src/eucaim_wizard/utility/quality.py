@@ -71,6 +71,7 @@ import numpy as np
 
 from ..engine.classes import group
 from ..engine.encoding import EncodedAttribute, encode_attribute
+from ..engine.transform import SUPPRESSED
 from ..errors import ProjectError
 from ..hierarchies.hierarchy import Hierarchy
 from ..tables import Table
@@ -81,7 +82,6 @@ if TYPE_CHECKING:
 
 #: output labels that stand for "no value" (ARX's ``*`` and ``NULL``, and an empty cell)
 MISSING_LABELS = frozenset({"*", "NULL", ""})
-SUPPRESSED = "*"
 
 
 def normalised_score(raw: float, minimum: float, maximum: float) -> float:
