@@ -215,19 +215,26 @@ def _folder_lock(folder: Path, created: bool) -> Iterator[None]:
         yield
         return
     path = folder / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        _discard(None, folder if created else None)
-        raise os_error(error, folder, "output folder") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            _discard(None, folder if created else None)
+            raise os_error(error, folder, "output folder") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise OutputError(
+                f"Another eucaim-wizard run{f' (process {holder})' if holder.isdigit() else ''} is writing into "
+                f"{folder}; nothing was written. Wait for it to end, or choose another output folder.") from None
+        try:  # the run before may have removed the file as this one locked it: lock the new one
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
         os.close(fd)
-        raise OutputError(
-            f"Another eucaim-wizard run{f' (process {holder})' if holder.isdigit() else ''} is writing into {folder}; "
-            f"nothing was written. Wait for it to end, or choose another output folder.") from None
     try:
         try:
             os.ftruncate(fd, 0)
