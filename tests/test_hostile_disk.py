@@ -87,10 +87,15 @@ def _command(name: str, tmp_path: Path, target: Path) -> list[str]:
         return ["import-arx", str(DEID), "-o", str(target / "project.yaml")]
     if name == "run":
         return ["run", project, "-o", str(target), "--no-classification"]
+    if name == "apply":  # the first batch released to an ordinary folder, the next one to the disk
+        first = tmp_path / "first"
+        if not (first / "result.json").exists():
+            assert _invoke(["anonymize", project, "-o", str(first)]).exit_code == 0
+        return ["apply", str(first / "result.json"), str(tmp_path / "in" / "data.csv"), "-o", str(target)]
     return [name, project, "-o", str(target)]
 
 
-COMMANDS = ["anonymize", "run", "extract", "import-arx", "export-arx"]
+COMMANDS = ["anonymize", "run", "apply", "extract", "import-arx", "export-arx"]
 
 
 def _invoke(command: list[str]):

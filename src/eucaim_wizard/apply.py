@@ -330,7 +330,7 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     from .pseudonym import pseudonymize_table
     from .tables import write_table
     from .tables.formulas import release_formulas
-    from .tables.output import write_json
+    from .tables.output import staged_folder, write_json
     from .verify import verify_export
 
     from . import guard
@@ -368,7 +368,6 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
-    output.mkdir(parents=True, exist_ok=True)
     result = applied.result
     table = result.table
     kind = table.format.kind
@@ -383,13 +382,15 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
         findings = guard.acknowledged(findings)
     anonymized = pseudonymize_table(anonymized, project)
     anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=str(project.data_path))
-    write_table(anonymized, table_path, table.format, protect=[p for p in inputs if p is not None],
-                verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
-                                                     neutralised=formulas["neutralised"]))
     report_path = output / "apply.json"
     report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path), "formulas": formulas,
               "guard": {"confirmed_deidentified": confirmed_deidentified, "findings": [f.to_dict() for f in findings]}}
-    write_json(report, report_path, inputs=[*inputs, table_path])
+    protected = [p for p in inputs if p is not None]
+    with staged_folder(output, inputs=protected) as stage:  # the table and apply.json together, or neither
+        write_table(anonymized, stage / table_path.name, table.format, protect=protected,
+                    verify=lambda written: verify_export(written, project, result, drop_suppressed=drop_suppressed,
+                                                         neutralised=formulas["neutralised"]))
+        write_json(report, stage / report_path.name, inputs=protected)
     return ApplyOutcome(applied, table_path, report_path)
 
 
