@@ -306,6 +306,24 @@ class ApplyOutcome:
     report_path: Path
 
 
+def _not_anonymous(applied: Applied, project: Project) -> InfeasibleError:
+    """Why the new batch is not anonymous at the saved levels, and what to do."""
+    t = applied.transformation
+    n = applied.result.n_records
+    models = ", ".join(map(str, project.privacy))
+    levels = ", ".join(f"{q}={level}" for q, level in t.levels.items())
+    if applied.failing_records > applied.max_suppressed:
+        why = (f"{applied.failing_records:,} of {n:,} records ({applied.failing_records / max(n, 1):.1%}) are in "
+               f"{applied.failing_classes:,} class(es) now too small for {models}, over the limit of "
+               f"{applied.max_suppressed:,} suppressed records (suppression_limit {project.suppression_limit})")
+    else:
+        why = f"the kept records do not satisfy {models} as a whole"
+    return InfeasibleError(
+        f"the new data does not satisfy the privacy models at the saved levels {levels}: {why}. Nothing was "
+        f"written. Anonymize the new batch with a new search (`eucaim-wizard anonymize`), or release it "
+        f"together with more records.")
+
+
 def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_suppressed: bool = False,
                     protect: list[str | Path | None] | None = None, progress: Progress | None = None,
                     keep_formulas: bool = False, confirmed_deidentified: bool = False) -> ApplyOutcome:
@@ -351,20 +369,7 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     if progress is not None:
         progress(1, 1)
     if not applied.anonymous:
-        t = applied.transformation
-        n = applied.result.n_records
-        models = ", ".join(map(str, project.privacy))
-        levels = ", ".join(f"{q}={level}" for q, level in t.levels.items())
-        if applied.failing_records > applied.max_suppressed:
-            why = (f"{applied.failing_records:,} of {n:,} records ({applied.failing_records / max(n, 1):.1%}) are in "
-                   f"{applied.failing_classes:,} class(es) now too small for {models}, over the limit of "
-                   f"{applied.max_suppressed:,} suppressed records (suppression_limit {project.suppression_limit})")
-        else:
-            why = f"the kept records do not satisfy {models} as a whole"
-        raise InfeasibleError(
-            f"the new data does not satisfy the privacy models at the saved levels {levels}: {why}. Nothing was "
-            f"written. Anonymize the new batch with a new search (`eucaim-wizard anonymize`), or release it "
-            f"together with more records.")
+        raise _not_anonymous(applied, project)
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ProjectError(f"{output} exists and is not a folder; choose another output folder with -o.")
