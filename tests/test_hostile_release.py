@@ -417,3 +417,18 @@ def test_utility_lists_no_value_of_a_flagged_column(tmp_path):
     assert "zqx" not in result.output and "zqx" not in (tmp_path / "u.json").read_text()
     asked = _cli("utility", tmp_path / "project.yaml", "--frequencies", "contact")
     assert asked.exit_code == 2 and "flags its values as identifying" in _text(asked) and "zqx" not in asked.output
+
+
+def test_a_workbook_whose_sheet_is_cut_is_one_paragraph(tmp_path):
+    """The sheet's XML cut in half: openpyxl failed while reading rows, a traceback."""
+    import zipfile
+
+    _xlsx_with_formulas(tmp_path / "ok.xlsx", cached=True)
+    with zipfile.ZipFile(tmp_path / "ok.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "cut.xlsx", "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data[:len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    result = _cli("init", tmp_path / "cut.xlsx", "-o", tmp_path / "p.yaml")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "a sheet of the workbook cannot be read" in _text(result)

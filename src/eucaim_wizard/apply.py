@@ -326,10 +326,11 @@ def _not_anonymous(applied: Applied, project: Project) -> InfeasibleError:
 
 def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_suppressed: bool = False,
                     protect: list[str | Path | None] | None = None, progress: Progress | None = None,
-                    keep_formulas: bool = False, confirmed_deidentified: bool = False) -> ApplyOutcome:
+                    keep_formulas: bool | None = None, confirmed_deidentified: bool = False) -> ApplyOutcome:
     """Guard, apply, re-check and write ``anonymized.<ext>`` and ``apply.json`` into ``output``
     (CSV/TSV cells that a spreadsheet would run as formulas prefixed with ``'`` unless
-    ``keep_formulas``: :mod:`eucaim_wizard.tables.formulas`).
+    ``keep_formulas``, by default the project's ``release: {keep_formulas: …}``:
+    :mod:`eucaim_wizard.tables.formulas`).
 
     The new batch passes the de-identification guard as ``anonymize``'s data does (and the
     day check on the released dates); every column must be one the project lists, with its
@@ -386,7 +387,9 @@ def apply_to_folder(saved: SavedTransformation, output: str | Path, *, drop_supp
     if confirmed_deidentified:
         findings = guard.acknowledged(findings)
     anonymized = pseudonymize_table(anonymized, project)
-    anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=str(project.data_path))
+    if keep_formulas is None:
+        keep_formulas = project.release is not None and project.release.keep_formulas
+    anonymized, formulas = release_formulas(anonymized, keep=keep_formulas, where=where)
     report_path = output / "apply.json"
     report = {**applied.to_dict(), "data": str(project.data_path), "table": str(table_path), "formulas": formulas,
               "guard": {"confirmed_deidentified": confirmed_deidentified, "findings": [f.to_dict() for f in findings]}}

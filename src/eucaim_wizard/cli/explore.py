@@ -409,7 +409,7 @@ def apply_command(
         saved = load_saved(result_json, data, project=project, levels=parse_levels(levels) if levels else None)
         with progress_bar("applying") as progress:
             outcome = apply_to_folder(saved, output, drop_suppressed=drop_suppressed,
-                                      protect=[result_json, project], progress=progress, keep_formulas=keep_formulas,
+                                      protect=[result_json, project], progress=progress, keep_formulas=keep_formulas or None,
                                       confirmed_deidentified=confirmed)
     except WizardError as error:
         fail(error)

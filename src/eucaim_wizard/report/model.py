@@ -81,7 +81,6 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
     privacy = [_model_entry(entry) for entry in result.privacy_report(result.node_of(dict(optimum.levels)))]
     classification = utility.classification
     data_name = project.data_path.name if project.data_path else "in-memory table"
-    flagged = _flagged(guard)
     return {
         "report_version": REPORT_VERSION,
         "title": f"De-identification report: {data_name}",
@@ -108,10 +107,10 @@ def build_report(*, project: Project, result: Result, validation: ValidationRepo
         },
         "input": _input(project, result, validation, guard, input_sha256, data_name, optimum.levels, formulas),
         "configuration": _configuration(project, result, settings, risk_after),
-        "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels, flagged),
+        "hierarchies": _hierarchies(project, result, utility, hierarchy_files, optimum.levels),
         "search": _search(result, exploration, candidates, after, optimum),
         "risk": _risk(risk_before, risk_after, before, after),
-        "utility": _utility(project, result, utility, settings, flagged),
+        "utility": _utility(project, result, utility, settings),
         "output": {"file": output.name, "sha256": output.sha256, "rows": output.rows, "format": output.format,
                    "columns": _output_columns(project, optimum.levels, output.columns), "copies": list(output.extra),
                    "suppressed_records": optimum.suppressed_records, "drop_suppressed": settings.drop_suppressed},
@@ -218,25 +217,17 @@ def hierarchy_source(project: Project, name: str) -> dict[str, Any]:
     return {"kind": "code", "source": "built in code", "title": None, "origin": None}
 
 
-def _flagged(guard: Mapping[str, Any]) -> set[str]:
-    """The columns whose values the guard flagged (e-mail addresses, names, ...), confirmed by
-    the curator or not: the report quotes none of their values (no examples, no chart)."""
-    from ..guard import IDENTIFYING_CODES
-
-    return {f.get("where") for f in guard.get("findings", []) if f.get("code") in IDENTIFYING_CODES}
-
-
-def _hierarchies(project, result, utility, files: Mapping[str, str], released: Mapping[str, int],
-                 flagged: set[str]) -> list[dict[str, Any]]:
+def _hierarchies(project, result, utility, files: Mapping[str, str], released: Mapping[str, int]) -> list[dict[str, Any]]:
     """Each quasi-identifier's hierarchy, with examples of its values at the released level
-    (none for a column whose values the guard flags: see :func:`_flagged`)."""
+    (none for a column the utility analysis withheld: the guard flags its values, see
+    :func:`~eucaim_wizard.utility.analyze_utility`)."""
     entries = []
     for name in result.quasi_identifiers:
         hierarchy = project.load_hierarchy(name)
         level = int(released[name])
         source = hierarchy_source(project, name)
         levels = source.pop("levels", None)
-        shown = name not in flagged and name in utility.frequencies  # (a flagged column's values are not analysed)
+        shown = name in utility.frequencies  # (a column the guard flags is not analysed)
         counts = dict(zip(utility.frequencies[name]["original"].values,
                           utility.frequencies[name]["original"].counts)) if shown else {}
         entries.append({
@@ -394,13 +385,13 @@ def ordered_distributions(hierarchy, level: int, original: Sequence[tuple[str, i
     return [[v, c] for v, c in into], [[v, c] for v, c in out]
 
 
-def _utility(project, result, utility, settings: Settings, flagged: set[str]) -> dict[str, Any]:
+def _utility(project, result, utility, settings: Settings) -> dict[str, Any]:
     from .charts import binned
 
     quality = utility.quality.to_dict()
     distributions = []
     for name in result.quasi_identifiers:
-        if name in flagged or name not in utility.frequencies:  # (its chart would label bars with its values)
+        if name not in utility.frequencies:  # (withheld: the guard flags its values, which a chart would label)
             continue
         hierarchy = project.load_hierarchy(name)
         level = int(utility.transformation.levels[name])

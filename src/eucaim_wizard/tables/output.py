@@ -268,10 +268,13 @@ def remove_stale(folder: Path) -> list[str]:
         pid = match.group(1) or match.group(2)
         if pid is not None and (int(pid) == os.getpid() or _alive(int(pid))):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+        except OSError:  # (another user's, or a read-only folder: left, and not said removed)
+            continue
         removed.append(entry.name)
     if removed:
         _LOG.warning("removed what an interrupted run left in %s: %s", folder, ", ".join(removed))

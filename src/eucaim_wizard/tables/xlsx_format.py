@@ -87,29 +87,38 @@ def _check_inflation(path: Path) -> None:
 def _uncached_formulas(path: Path, part: str) -> list[str]:
     """The cells of the sheet ``part`` that hold a formula without a saved value (a workbook
     written by a program that does not compute formulas): read as values, they would be
-    empty.  One pass over the part, and a second, parsing it, only when it holds formulas."""
+    empty.  One pass over the part, and a second, parsing it, only when it holds formulas;
+    a damaged sheet gives none here (openpyxl says what is wrong in its own message)."""
     import zipfile
-    from xml.etree.ElementTree import iterparse
+    from xml.etree.ElementTree import ParseError, iterparse
 
     part = part.lstrip("/")
-    with zipfile.ZipFile(path) as archive:
-        with archive.open(part) as stream:
-            tail = b""
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                if b"<f>" in tail + block or b"<f " in tail + block:
-                    break
-                tail = block[-2:]
-            else:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not _holds_formulas(archive, part):
                 return []
-        cells = []
-        with archive.open(part) as stream:
-            for _, element in iterparse(stream):
-                if element.tag == _MAIN + "c":
-                    value = element.find(_MAIN + "v")
-                    if element.find(_MAIN + "f") is not None and (value is None or not value.text):
-                        cells.append(element.get("r") or "?")
-                    element.clear()
-    return cells
+            cells = []
+            with archive.open(part) as stream:
+                for _, element in iterparse(stream):
+                    if element.tag == _MAIN + "c":
+                        value = element.find(_MAIN + "v")
+                        if element.find(_MAIN + "f") is not None and (value is None or not value.text):
+                            cells.append(element.get("r") or "?")
+                        element.clear()
+            return cells
+    except (ParseError, KeyError, zipfile.BadZipFile, OSError):
+        return []
+
+
+def _holds_formulas(archive, part: str) -> bool:
+    """Whether the sheet ``part`` has a formula element, read in blocks of 1 MiB."""
+    tail = b""
+    with archive.open(part) as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            if b"<f>" in tail + block or b"<f " in tail + block:
+                return True
+            tail = block[-2:]
+    return False
 
 
 def read_xlsx(path: Path, sheet: str | int | None):
@@ -168,6 +177,11 @@ def read_xlsx(path: Path, sheet: str | int | None):
                         "delete the stray value.")
             for column in columns[len(row):]:
                 column.append("")
+    except TableError:
+        raise
+    except Exception as exc:  # (a sheet whose XML is cut or damaged: openpyxl fails while reading it)
+        raise TableError(f"{path}: a sheet of the workbook cannot be read ({type(exc).__name__}: {exc}); the file is "
+                         f"damaged. Save it again as .xlsx from Excel, or export the sheet as CSV.") from None
     finally:
         book.close()
     index = names.index(name)
