@@ -14,7 +14,7 @@ applies when every privacy model is k-anonymity, distinct l-diversity or equal-d
 t-closeness (:func:`sweep_models`), the mixed-radix key of the level-0 codes fits in 62 bits,
 the sensitive attributes have at most :data:`MAX_COUNTS` values together and the classes of
 two heights fit in :data:`MAX_BYTES`; otherwise the caller evaluates node by node in numpy.
-Callers: :meth:`eucaim_wizard.anonymizer.Result.evaluate_all` (explore), and the search's
+Callers: :meth:`eucaim_wizard.anonymizer.Result.evaluate_table` (explore), and the search's
 evaluator once a search has checked much of its lattice (:class:`eucaim_wizard.engine.evaluator.Evaluator`).
 """
 
