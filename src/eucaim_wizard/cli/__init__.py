@@ -5,7 +5,7 @@ One module per group of commands, each registering its commands on the one typer
 shares); importing this package registers them all, in the order ``--help`` lists them.
 """
 
-from . import project, run, explore, hierarchies, risk, arx, dicom  # noqa: F401  (registers the commands)
+from . import project, run, explore, hierarchies, risk, arx, dicom, ui  # noqa: F401  (registers the commands)
 from .common import app
 
 

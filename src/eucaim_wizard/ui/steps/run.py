@@ -1,0 +1,74 @@
+"""Step 5, Run: the optimal search with a real progress bar (the engine's progress callback),
+cancel, and the result in words; an infeasible setup shows the library's advice."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ..run_view import result_sentences, setup_sentences
+from ..session import Session
+
+
+class _Bar:
+    """The engine's ``progress(done, total)`` drawn on a Streamlit bar (at most ~10 times a
+    second). Every draw is also where Streamlit stops the run when the curator presses Cancel."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = st.progress(0.0, text=label)
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        share = done / total if total else 1.0
+        self.bar.progress(min(1.0, share), text=f"{self.label}: {done:,} of {total:,}")
+
+
+def render(session: Session) -> None:
+    st.header("5. Run")
+    if session.table is None:
+        st.info("Open a table first (step 1, Data).")
+        return
+    for line in setup_sentences(session):
+        st.markdown(f"- {line}")
+    if st.session_state.pop("running", False) and not session.has_result():
+        st.warning("The search was cancelled; nothing was kept. Run it again when ready.")
+    if not session.has_result():
+        left, right = st.columns([1, 1])
+        start = left.button("Run the search", type="primary", key="run-search", width="stretch")
+        right.button("Cancel", key="cancel-search", width="stretch",
+                     help="Stops a running search (the page stops at the next progress update).")
+        if not start:
+            return
+        st.session_state["running"] = True
+        started = time.perf_counter()
+        session.result(progress=_Bar("transformations evaluated"))
+        session.candidates(progress=_Bar("candidates evaluated for Explore"))
+        st.session_state["run-seconds"] = time.perf_counter() - started
+        st.session_state.pop("running", None)
+        st.rerun()
+    _show(session)
+
+
+def _show(session: Session) -> None:
+    result = session.result()
+    seconds = st.session_state.get("run-seconds")
+    sentences, advice = result_sentences(session, result)
+    if result.anonymous:
+        st.success(sentences[0])
+    else:
+        st.error(sentences[0])
+    for line in sentences[1:]:
+        st.markdown(f"- {line}")
+    if advice:
+        st.info(f"What would make it feasible: {advice}.")
+    if seconds is not None:
+        st.caption(f"Search and listing took {seconds:.2f} s on this machine.")
+    if st.button("Run again", key="rerun-search"):
+        session.cache.clear()
+        st.rerun()
