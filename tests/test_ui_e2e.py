@@ -4,7 +4,8 @@ the whole flow on the shipped imaging example, from the upload to the downloaded
 The server is the real ``eucaim-wizard ui --no-browser`` command.  The walk: upload the CSV,
 make four date/measure columns identifiers (as the shipped project does), look at the
 hierarchies, keep k=10, run, select a candidate that is not the optimum in Explore, look at
-the risk and the utility, prepare and download the release.  Then the downloads are checked:
+the risk, classify Modality on the input and the output (2 folds), prepare and download the
+release.  Then the downloads are checked:
 the PDF names the selected candidate, and ``project.yaml`` re-run from the command line gives
 a byte-identical anonymized table.  No request may leave 127.0.0.1.
 
@@ -78,6 +79,14 @@ def _walk(page, address: str, shots: Path | None, downloads: Path) -> dict[str, 
     page.get_by_text("prosecutor", exact=False).first.wait_for()
     shoot(page, shots, "7-risk")
     go_to(page, "8. Utility")
+    choose(page, "Attribute to predict", "Modality")
+    folds = page.get_by_label("Cross-validation folds")
+    folds.fill("2")
+    folds.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Run the classification").click()
+    settle(page)
+    page.get_by_text("Relative accuracy (output / input").first.wait_for()
     shoot(page, shots, "8-utility")
 
     go_to(page, "9. Export")
@@ -129,3 +138,21 @@ def test_the_whole_flow_in_chromium(tmp_path):
                            "--no-classification"], cwd=rerun, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (rerun / "out" / "anonymized.csv").read_bytes() == got["anonymized.csv"].read_bytes()
+
+
+def test_a_running_search_is_cancelled(tmp_path):
+    """The table given on the command line opens in the session; ``init``'s roles make a lattice
+    of 2,488,320 transformations (a search of a few seconds): Cancel stops it, nothing is kept."""
+    with wizard_server(str(EXAMPLE)) as address, browser_page(tmp_path) as page:
+        page.goto(address)
+        settle(page)
+        page.get_by_text("opened").first.wait_for()
+        go_to(page, "5. Run")
+        page.get_by_text("2,488,320 transformations in the search space").first.wait_for()
+        page.get_by_role("button", name="Run the search").click()
+        page.get_by_text("transformations evaluated").first.wait_for()  # (the bar is moving)
+        page.get_by_role("button", name="Cancel").click()
+        settle(page)
+        page.get_by_text("The search was cancelled; nothing was kept").first.wait_for()
+        assert page.get_by_text("The optimal anonymous transformation").count() == 0
+        assert page.get_by_role("button", name="Run the search").count() == 1

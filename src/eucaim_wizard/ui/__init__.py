@@ -17,9 +17,8 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,64 +61,67 @@ def free_port(preferred: int = DEFAULT_PORT) -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
-def command(port: int, *, upload_mb: int = MAX_UPLOAD_MB) -> list[str]:
-    """The command line that serves the app."""
+def streamlit_arguments(port: int, *, upload_mb: int = MAX_UPLOAD_MB) -> list[str]:
+    """The arguments of ``streamlit`` that serve the app: ``run APP --option=value ...``."""
     app = Path(__file__).with_name("app.py")
     options = [f"--{name}={value}" for name, value in server_options(port, upload_mb=upload_mb).items()]
-    return [sys.executable, "-m", "streamlit", "run", str(app), *options]
+    return ["run", str(app), *options]
 
 
 def launch(target: str | Path | None = None, *, port: int = DEFAULT_PORT, open_browser: bool = True,
            upload_mb: int = MAX_UPLOAD_MB, announce: Callable[[str], None] | None = None) -> int:
-    """Serve the wizard until interrupted; returns the server's exit code.
+    """Serve the wizard in this process until interrupted (Ctrl+C or SIGTERM); returns 0.
 
     ``target`` (a table, a project file, an ARX project or a DICOM folder) is opened in every
-    new session. ``announce`` is called with the address once the server listens.
+    new session. ``announce`` is called with the address once the server listens. The
+    sessions' temporary folder is removed when the server stops.
     """
-    tmp = Path(tempfile.mkdtemp(prefix="eucaim-wizard-ui-"))
-    env = dict(os.environ, EUCAIM_UI_TMP=str(tmp), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    env.pop("EUCAIM_UI_OPEN", None)
-    if target is not None:
-        env["EUCAIM_UI_OPEN"] = str(Path(target).expanduser().resolve())
-    address = f"http://{HOST}:{port}"
-    server = None
-    previous = signal.signal(signal.SIGTERM, _stop)  # (a terminated launcher stops its server too)
-    try:
-        server = subprocess.Popen(command(port, upload_mb=upload_mb), env=env)
-        if _wait_listening(port, server) and announce is not None:
-            announce(address)
-        if open_browser and server.poll() is None:
-            import webbrowser
+    from click.exceptions import Abort
+    from streamlit.web import cli
 
-            webbrowser.open(address)
-        return server.wait()
-    except KeyboardInterrupt:
+    tmp = Path(tempfile.mkdtemp(prefix="eucaim-wizard-ui-"))
+    os.environ.update(EUCAIM_UI_TMP=str(tmp), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    os.environ.pop("EUCAIM_UI_OPEN", None)
+    if target is not None:
+        os.environ["EUCAIM_UI_OPEN"] = str(Path(target).expanduser().resolve())
+    address = f"http://{HOST}:{port}"
+    threading.Thread(target=_when_listening, args=(port, address, announce, open_browser), daemon=True,
+                     name="eucaim-announce").start()
+    # until Streamlit installs its own handlers (once it serves), SIGTERM stops us as Ctrl+C does
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        # Streamlit's own command line, in this process (one interpreter start, not two); it
+        # stops on SIGINT and SIGTERM and returns here
+        cli.main(streamlit_arguments(port, upload_mb=upload_mb), prog_name="streamlit", standalone_mode=False)
+        return 0
+    except (KeyboardInterrupt, Abort):  # (click turns an interrupt during the start into Abort)
         return 0
     finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _stop(signum, frame) -> None:
+def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _wait_listening(port: int, server: subprocess.Popen, seconds: float = 30.0) -> bool:
+def _when_listening(port: int, address: str, announce: Callable[[str], None] | None, open_browser: bool) -> None:
     import time
 
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and server.poll() is None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             if probe.connect_ex((HOST, port)) == 0:
-                return True
-        time.sleep(0.05)
-    return False
+                break
+        time.sleep(0.02)
+    else:
+        return
+    if announce is not None:
+        announce(address)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(address)
 
 
-__all__ = ["DEFAULT_PORT", "HOST", "MAX_UPLOAD_MB", "command", "free_port", "launch", "server_options"]
+__all__ = ["DEFAULT_PORT", "HOST", "MAX_UPLOAD_MB", "free_port", "launch", "server_options", "streamlit_arguments"]
