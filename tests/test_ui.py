@@ -459,3 +459,18 @@ def test_the_launcher_stops_its_server_and_removes_the_temporary_folder(tmp_path
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+def test_the_charts_select_a_candidate_by_its_levels(searched):
+    """A click on a point of either chart selects the candidate by its ``levels`` (the page
+    reads the parameter ``pick``); every field the specs read is a column the page sends."""
+    from eucaim_wizard.ui.explore_view import CHARTED, candidates_frame, chart_spec
+
+    frame = candidates_frame(searched.candidates())
+    for kind in ("scatter", "lattice"):
+        spec = chart_spec(kind)
+        assert spec["params"] == [{"name": "pick", "select": {"type": "point", "fields": ["levels"], "on": "click"}}]
+        fields = {e["field"] for e in spec["encoding"].values() if isinstance(e, dict) and "field" in e}
+        fields |= {t["field"] for t in spec["encoding"]["tooltip"]}
+        assert fields <= set(CHARTED) <= set(frame.columns)
+    assert chart_spec("lattice")["encoding"]["y"]["field"] == "height"

@@ -154,34 +154,48 @@ def per_attribute_loss(result: Result, levels: Mapping[str, int]) -> pd.DataFram
     return frame.rename(columns=lambda c: c.replace("_", " "))
 
 
-def equivalence_classes(result: Result, levels: Mapping[str, int]) -> pd.DataFrame:
-    """The output's equivalence classes: the generalized quasi-identifiers, the number of
-    records, and whether the class is suppressed; largest first."""
+def _grouped(result: Result, levels: Mapping[str, int]):
+    """The output table, its classes (by the codes of the generalized values and whether the
+    record is suppressed: the same groups as the labels', without comparing text) and each
+    row's class number (1 = the largest kept class; suppressed records last)."""
     node = result.node_of(dict(levels))
     table = result.anonymized_table(dict(levels))
     qis = result.quasi_identifiers
-    suppressed = result.suppressed_records(node)
-    frame = pd.DataFrame({name: table.column(name) for name in qis})
-    frame["suppressed"] = suppressed
-    sizes = frame.groupby(qis + ["suppressed"], sort=False, dropna=False).size().reset_index(name="records")
-    sizes = sizes.sort_values(["suppressed", "records"], ascending=[True, False], kind="stable")
-    sizes.insert(0, "class", np.arange(1, len(sizes) + 1))
-    return sizes.reset_index(drop=True)
+    keys = pd.DataFrame({name: table.codes(name) for name in qis})
+    keys["suppressed"] = result.suppressed_records(node)
+    group = keys.groupby(qis + ["suppressed"], sort=False).ngroup().to_numpy()
+    sizes = np.bincount(group)
+    first = np.full(len(sizes), len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    suppressed = keys["suppressed"].to_numpy()[first]
+    order = np.lexsort((first, -sizes, suppressed))  # kept first, largest first, then first seen
+    number = np.empty(len(sizes), dtype=np.int64)
+    number[order] = np.arange(1, len(sizes) + 1)
+    classes = pd.DataFrame({"class": np.arange(1, len(sizes) + 1)})
+    for name in qis:
+        classes[name] = table.categories(name)[table.codes(name)[first[order]]]
+    classes["suppressed"] = suppressed[order]
+    classes["records"] = sizes[order]
+    return table, classes, number[group]
+
+
+def equivalence_classes(result: Result, levels: Mapping[str, int]) -> pd.DataFrame:
+    """The output's equivalence classes: the generalized quasi-identifiers, the number of
+    records, and whether the class is suppressed; largest first, suppressed last."""
+    return _grouped(result, levels)[1]
 
 
 def data_by_class(result: Result, levels: Mapping[str, int], rows: int = DATA_ROWS) -> pd.DataFrame:
     """The output's first ``rows`` records grouped by equivalence class (a ``class`` column
     numbered as :func:`equivalence_classes`, records of a class together; suppressed last)."""
-    classes = equivalence_classes(result, levels)
-    table = result.anonymized_table(dict(levels))
-    node = result.node_of(dict(levels))
+    table, classes, row_class = _grouped(result, levels)
+    chosen = np.argsort(row_class, kind="stable")[:rows]
+    frame = pd.DataFrame({"class": row_class[chosen],
+                          "records": classes["records"].to_numpy()[row_class[chosen] - 1]})
     qis = result.quasi_identifiers
-    frame = pd.DataFrame({name: table.column(name) for name in table.columns})
-    frame["suppressed"] = result.suppressed_records(node)
-    frame = frame.merge(classes[qis + ["suppressed", "class", "records"]], on=qis + ["suppressed"], how="left")
-    frame = frame.sort_values(["class"], kind="stable").head(rows)
-    front = ["class", "records", *qis]
-    return frame[front + [c for c in frame.columns if c not in front and c != "suppressed"]].reset_index(drop=True)
+    for name in [*qis, *(c for c in table.columns if c not in qis)]:
+        frame[name] = table.categories(name)[table.codes(name)[chosen]]
+    return frame
 
 
 def class_colours(classes: pd.Series) -> list[str]:
