@@ -474,3 +474,22 @@ def test_the_charts_select_a_candidate_by_its_levels(searched):
         fields |= {t["field"] for t in spec["encoding"]["tooltip"]}
         assert fields <= set(CHARTED) <= set(frame.columns)
     assert chart_spec("lattice")["encoding"]["y"]["field"] == "height"
+
+
+def test_a_project_beyond_the_optimal_search_runs_best_first_in_the_wizard(session, tmp_path):
+    """The project's ``search:`` is kept (and written back); the Run page says what a best-first
+    search proves."""
+    from test_heuristic import _write_wide
+
+    _write_wide(tmp_path)
+    text = (tmp_path / "project.yaml").read_text() + "search: {strategy: best-first, steps: 150}\n"
+    (tmp_path / "project.yaml").write_text(text)
+    open_path(session, tmp_path / "project.yaml")
+    assert "search:\n  strategy: best-first\n  steps: 150\n" in session.project_text()
+    at = _app(session, "run")
+    assert "59,719,680,000,000 transformations in the search space" in _texts(at)
+    at.button(key="run-search").click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value.startswith("The best anonymous transformation found generalizes")
+    assert "it stopped at the step limit (150 checks); its answer is the best found, not proven optimal" in _texts(at)

@@ -126,6 +126,14 @@ class Result:
     def metric_label(self) -> str:
         return self.metric.label
 
+    def search_summary(self) -> dict[str, Any]:
+        """Which search ran and what it proves: ``strategy``, ``proven_optimal``, ``gap`` (the
+        most a better transformation could lower the loss; 0 when proven, None when unknown)
+        and ``stopped`` (the limit that ended a best-effort search)."""
+        outcome = self.outcome
+        return {"strategy": outcome.strategy, "proven_optimal": outcome.proven_optimal, "gap": outcome.gap,
+                "stopped": outcome.stopped}
+
     def transformation(self, node: int) -> Transformation:
         """What is known of lattice node ``node`` (evaluating it if it was not checked)."""
         evaluation = self.outcome.evaluations.get(node)
@@ -296,7 +304,10 @@ class Result:
 
     def transformations(self) -> list[Transformation]:
         """Every transformation the search checked or tagged, in lattice order."""
-        known = np.flatnonzero((self.outcome.status != 0) | ~np.isnan(self.outcome.loss))
+        status = self.outcome.status
+        if hasattr(status, "known"):  # (a best-effort search: what it checked, without an array)
+            return [self.transformation(node) for node in status.known()]
+        known = np.flatnonzero((status != 0) | ~np.isnan(self.outcome.loss))
         return [self.transformation(int(node)) for node in known]
 
     # -- applying -----------------------------------------------------------------------
@@ -386,7 +397,8 @@ class Result:
                 "equivalence_classes": optimum.equivalence_classes,
                 "min_class_size": optimum.min_class_size,
             },
-            "search": {"lattice_size": self.lattice_size, "checked": self.checked, "seconds": round(self.seconds, 4)},
+            "search": {"lattice_size": self.lattice_size, "checked": self.checked, "seconds": round(self.seconds, 4),
+                       **self.search_summary()},
             "metric": self.project.metric.name,
             "metric_label": self.metric_label,
             **applied,
@@ -396,8 +408,11 @@ class Result:
         }
 
 
-def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None) -> Result:
-    """Search the optimal anonymous transformation of the project's table.
+def anonymize(project: Project, *, table: Table | None = None, progress: Progress | None = None,
+              on_best: Callable[[float], None] | None = None) -> Result:
+    """Search the optimal anonymous transformation of the project's table (or, past
+    5,000,000 transformations or as the project's ``search:`` says, the best one a
+    best-effort search finds within its limits: :mod:`eucaim_wizard.engine.heuristic`).
 
     Parameters
     ----------
@@ -406,7 +421,11 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
     table
         The table to use instead of the project's data file.
     progress
-        Called with (evaluated transformations, lattice size) during the search.
+        Called with (evaluated transformations, lattice size) during the search; during a
+        best-effort search, with (checks, step limit) or (milliseconds spent, allowed).
+    on_best
+        Called during a best-effort search with the loss of each better anonymous
+        transformation found.
 
     Returns
     -------
@@ -417,6 +436,12 @@ def anonymize(project: Project, *, table: Table | None = None, progress: Progres
     if not project.privacy:
         raise ProjectError("the project has no privacy model; add one under `privacy:`, e.g. `- k-anonymity: {k: 10}`")
     table, frequency, lattice, metric, evaluator = build_pipeline(project, table)
+    if project.search.resolve(lattice.size) == "best-first":
+        from .engine.heuristic import Limits, best_first
+
+        limits = Limits(project.search.time_limit, project.search.steps)
+        outcome = best_first(lattice, metric.bound_of, evaluator, limits=limits, progress=progress, on_best=on_best)
+        return Result(project, table, frequency, lattice, evaluator, outcome, metric)
     # anonymity is monotonic when every model is, with suppression or with none allowed; or
     # when the user trades optimality for speed (ARX's "practical monotonicity")
     monotonic = project.assume_monotonicity or all(m.monotonic_with_suppression for m in project.privacy) or (

@@ -20,10 +20,12 @@ from .engine.lattice import Lattice
 from .errors import HierarchyError, ProjectError
 from .metrics import Metric, build_metric
 from .project import Project
+from .project_settings import OPTIMAL_UP_TO
 from .tables import Table
 
-#: the largest lattice searched (its per-node arrays take about 100 bytes a node)
-MAX_LATTICE = 5_000_000
+#: the largest lattice searched optimally (its per-node arrays take about 100 bytes a node);
+#: a larger one is searched best-effort (``search:``, :mod:`eucaim_wizard.engine.heuristic`)
+MAX_LATTICE = OPTIMAL_UP_TO
 
 
 def prepare(project: Project, table: Table | None = None) -> tuple[Table, FrequencyTable, Lattice]:
@@ -50,14 +52,22 @@ def prepare(project: Project, table: Table | None = None) -> tuple[Table, Freque
                 f"Run `eucaim-wizard validate` for every finding.", findings=errors)
         low, high = project.level_range(name, hierarchy)
         attributes.append(encode_attribute(table, name, hierarchy, low, high))
-    size = int(np.prod([a.max_level - a.min_level + 1 for a in attributes], dtype=np.float64)) if attributes else 1
-    if size > MAX_LATTICE:
-        ranges = ", ".join(f"{a.name} {a.max_level - a.min_level + 1}" for a in attributes)
+    size = 1
+    for a in attributes:
+        size *= a.max_level - a.min_level + 1
+    ranges = ", ".join(f"{a.name} {a.max_level - a.min_level + 1}" for a in attributes)
+    if size > MAX_LATTICE and project.search.resolve(size) == "optimal":
         raise ProjectError(
             f"the {len(attributes)} quasi-identifiers make {size:,} transformations to search (levels per "
             f"attribute: {ranges}), more than the {MAX_LATTICE:,} an optimal search can hold in memory. "
-            f"Give fewer columns the role quasi-identifier (keep those an attacker may know), or narrow "
-            f"their ranges with min_level / max_level.")
+            f"Let a best-effort search run (`search: {{strategy: best-first, time_limit: 30s}}`, or `auto`, "
+            f"the default), give fewer columns the role quasi-identifier (keep those an attacker may know), "
+            f"or narrow their ranges with min_level / max_level.")
+    if size >= 2**63:
+        raise ProjectError(
+            f"the {len(attributes)} quasi-identifiers make {size:,} transformations (levels per attribute: "
+            f"{ranges}), more than even a best-effort search can number; give fewer columns the role "
+            f"quasi-identifier, or narrow their ranges with min_level / max_level.")
     sensitive, domains = {}, {}
     for name in dict.fromkeys(m.sensitive_attribute for m in project.privacy if m.sensitive_attribute):
         codes, domains[name] = sensitive_domain(project, table, name)

@@ -36,8 +36,8 @@ from .errors import Finding, ProjectError, WizardError
 from .hierarchies.hierarchy import Hierarchy, read_hierarchy
 from .metrics import MetricConfig, parse_metric
 from .privacy import PrivacyModel, parse_privacy_models
-from .project_settings import (Attribute, DataFormat, ReleaseSettings, Role, TransformationSettings,  # (re-exported)
-                               _path_or)
+from .project_settings import (Attribute, DataFormat, ReleaseSettings, Role, SearchSettings,  # (re-exported)
+                               TransformationSettings, _path_or)
 from .tables import Table, read_table
 from .tables.common import existing_file, special_file
 
@@ -59,6 +59,9 @@ class Project(BaseModel):
         The largest share of records (0–1) that may be suppressed.
     metric
         The information-loss model the search minimises (default: ARX's Loss).
+    search
+        How the lattice is searched: optimal, best-first (best effort, with limits) or auto
+        (:class:`~eucaim_wizard.project_settings.SearchSettings`).
     transformation
         The candidate the curator releases instead of the optimum
         (:class:`~eucaim_wizard.project_settings.TransformationSettings`), if any.
@@ -94,6 +97,7 @@ class Project(BaseModel):
     metric: MetricConfig = Field(default_factory=lambda: parse_metric("loss"))
     transformation: TransformationSettings | None = None
     release: ReleaseSettings | None = None
+    search: SearchSettings = Field(default_factory=SearchSettings)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     source: Path | None = Field(default=None, exclude=True)
     # hierarchies read from files, per attribute: (path, size, mtime) -> Hierarchy or the error

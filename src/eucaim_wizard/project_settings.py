@@ -180,3 +180,51 @@ class ReleaseSettings(BaseModel):
     #: write CSV/TSV cells that begin like a formula (= + - @) as they are, without the
     #: ``'`` prefix that keeps spreadsheets from running them (see ``tables/formulas.py``)
     keep_formulas: StrictBool = False
+
+
+#: the largest lattice ``strategy: auto`` searches optimally (the optimal search's per-node
+#: arrays take about 100 bytes a node); beyond, it runs the best-effort search
+OPTIMAL_UP_TO = 5_000_000
+
+
+class SearchSettings(BaseModel):
+    """``search:`` — how the lattice is searched (:mod:`eucaim_wizard.engine.heuristic`).
+
+    ``strategy``: ``optimal`` (exact; lattices up to 5,000,000 transformations), ``best-first``
+    (best effort, anytime: any lattice numbered in 64 bits; it says whether its answer is proven
+    optimal and how far from optimal it may be) or ``auto`` (the default: optimal up to
+    5,000,000, best-first beyond).  ``time_limit`` (seconds, or text such as ``30s``, ``2m``)
+    and ``steps`` (checks) stop a best-first search, which then returns the best anonymous
+    transformation found so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: Literal["optimal", "best-first", "auto"] = "auto"
+    time_limit: float | None = Field(default=30.0, gt=0)
+    steps: int | None = Field(default=None, ge=1, strict=True)
+
+    @field_validator("time_limit", mode="before")
+    @classmethod
+    def _seconds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            units = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600}
+            for unit in sorted(units, key=len, reverse=True):
+                if text.endswith(unit):
+                    number = text[:-len(unit)].strip()
+                    try:
+                        return float(number) * units[unit]
+                    except ValueError:
+                        break
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time; write seconds (30), or 30s, 2m, 1h") from None
+        return value
+
+    def resolve(self, lattice_size: int) -> str:
+        """The strategy that runs on a lattice of this size."""
+        if self.strategy == "auto":
+            return "optimal" if lattice_size <= OPTIMAL_UP_TO else "best-first"
+        return self.strategy
+

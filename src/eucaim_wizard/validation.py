@@ -120,7 +120,8 @@ def _repairs(project: Project, table, findings) -> list[Finding]:
 
 
 def _lattice_findings(project: Project) -> list[Finding]:
-    """An error when the search space is too large to search (as ``anonymize`` would refuse)."""
+    """Past the optimal search's limit: which best-effort search will run and when it stops
+    (info), or an error where ``strategy: optimal`` forbids it (as ``anonymize`` would refuse)."""
     from .pipeline import MAX_LATTICE
 
     spans = []
@@ -136,8 +137,20 @@ def _lattice_findings(project: Project) -> list[Finding]:
     if size <= MAX_LATTICE:
         return []
     ranges = ", ".join(f"{name} {span}" for name, span in spans)
+    settings = project.search
+    if settings.resolve(size) == "best-first" and size < 2**63:
+        limits = [f"{settings.time_limit:g} s" if settings.time_limit is not None else "",
+                  f"{settings.steps:,} checks" if settings.steps is not None else ""]
+        limit = " or ".join(x for x in limits if x) or "no limit"
+        why = "`search: {strategy: auto}` (the default)" if settings.strategy == "auto" else "`search: {strategy: best-first}`"
+        return [Finding("info", "best-effort-search",
+                        f"the {len(spans)} quasi-identifiers make {size:,} transformations (levels per attribute: "
+                        f"{ranges}), more than the {MAX_LATTICE:,} an optimal search holds: a best-first search "
+                        f"will run ({why}), stopping after {limit}; result.json says whether its answer is proven "
+                        f"optimal and how far from optimal it may be", "quasi-identifiers")]
     return [Finding("error", "lattice-too-large",
                     f"the {len(spans)} quasi-identifiers make {size:,} transformations to search (levels per "
-                    f"attribute: {ranges}), more than the {MAX_LATTICE:,} an optimal search can hold; give "
-                    f"fewer columns the role quasi-identifier or narrow their ranges with min_level / max_level",
-                    "quasi-identifiers")]
+                    f"attribute: {ranges}), more than the {MAX_LATTICE:,} an optimal search can hold"
+                    + ("" if size < 2**63 else " or a best-effort search can number")
+                    + "; let a best-effort search run (`search: {strategy: auto}`), give fewer columns the role "
+                    "quasi-identifier or narrow their ranges with min_level / max_level", "quasi-identifiers")]

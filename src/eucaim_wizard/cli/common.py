@@ -190,3 +190,46 @@ def choice_from(levels: str | None, pick: int | None, sort: str = "loss", every:
     from ..explore import Choice
 
     return Choice(levels=levels, pick=pick, sort=sort, everything=every)  # type: ignore[arg-type]
+
+
+STRATEGY_HELP = ("How to search the lattice: optimal (exact, up to 5,000,000 transformations), best-first (best "
+                 "effort, anytime, any size) or auto; default: the project file's `search:`, else auto.")
+TIME_LIMIT_HELP = "Stop a best-first search after this long (30, 30s, 2m) and keep the best found."
+STEPS_HELP = "Stop a best-first search after this many checks and keep the best found."
+
+
+def with_search(path, strategy: str | None, time_limit: str | None, steps: int | None):
+    """The project at ``path`` (loaded), with ``search:`` overridden by the options given."""
+    from pydantic import ValidationError
+
+    from ..errors import ProjectError
+    from ..project import load_project
+    from ..project_settings import SearchSettings
+
+    project = load_project(path)
+    if strategy is None and time_limit is None and steps is None:
+        return project
+    given = project.search.model_dump()
+    given.update({k: v for k, v in {"strategy": strategy, "time_limit": time_limit, "steps": steps}.items()
+                  if v is not None})
+    try:
+        project.search = SearchSettings(**given)
+    except ValidationError as error:
+        said = "; ".join(f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}" for e in error.errors())
+        raise ProjectError(f"{said} (given: --strategy {strategy or '-'}, --time-limit {time_limit or '-'}, "
+                           f"--steps {steps or '-'}); e.g. --strategy best-first --time-limit 30s") from None
+    return project
+
+
+def search_line(result) -> str | None:
+    """What a best-effort search proves, in one line (None after the optimal search)."""
+    s = result.search_summary()
+    if s["strategy"] == "optimal":
+        return None
+    if s["proven_optimal"]:
+        return "best-first search: finished, the answer is proven optimal"
+    if not result.anonymous:
+        return f"best-first search: stopped at {s['stopped']} before finding an anonymous transformation"
+    gap = f"; a better transformation could lower the loss by at most {s['gap']:.4g}" if s["gap"] is not None else ""
+    return f"best-first search: stopped at {s['stopped']}; the best found is kept, not proven optimal{gap}"
+

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, fail, out, progress_bar
+from .common import (KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, STEPS_HELP, STRATEGY_HELP, TIME_LIMIT_HELP,
+                     app, choice_from, fail, out, progress_bar, search_line, with_search)
 
 
 @app.command()
@@ -99,6 +100,9 @@ def anonymize(
     sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
     every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
     keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help=STRATEGY_HELP)] = None,
+    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help=TIME_LIMIT_HELP)] = None,
+    steps: Annotated[Optional[int], typer.Option("--steps", min=1, help=STEPS_HELP)] = None,
 ) -> None:
     """Find the optimal anonymous transformation and write the anonymized table.
 
@@ -108,11 +112,10 @@ def anonymize(
     Example: eucaim-wizard anonymize examples/demo/project.yaml -o out/demo
     """
     from ..errors import WizardError
-    from ..project import load_project
     from ..release import anonymize_to_folder
 
     try:
-        loaded = load_project(project)
+        loaded = with_search(project, strategy, time_limit, steps)
         chosen = choice_from(levels, pick, sort, every)
         with progress_bar("searching the lattice") as progress:
             outcome = anonymize_to_folder(loaded, output, drop_suppressed=drop_suppressed, progress=progress,
@@ -135,6 +138,8 @@ def anonymize(
         out.print(f"  {_model_line(entry)}", markup=False)
     out.print(f"checked {result.checked:,} of {result.lattice_size:,} transformations in {result.seconds:.2f} s",
               markup=False)
+    if search_line(result):
+        out.print(search_line(result), markup=False)
     out.print(f"wrote {outcome.table_path} and {outcome.result_path}", markup=False)
 
 

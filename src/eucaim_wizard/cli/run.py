@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, app, choice_from, err, fail, out
+from .common import (KEEP_FORMULAS_HELP, CONFIRM_HELP, LEVELS_HELP, PICK_HELP, STEPS_HELP, STRATEGY_HELP, TIME_LIMIT_HELP,
+                     app, choice_from, err, fail, out, search_line, with_search)
 
 
 class _RunProgress:
@@ -69,6 +70,9 @@ def run(
     sort: Annotated[str, typer.Option("--sort", help="The listing's order for --pick: loss, risk or suppressed.")] = "loss",
     every: Annotated[bool, typer.Option("--all", help="--pick counts in the listing of every transformation.")] = False,
     keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS_HELP)] = False,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help=STRATEGY_HELP)] = None,
+    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help=TIME_LIMIT_HELP)] = None,
+    steps: Annotated[Optional[int], typer.Option("--steps", min=1, help=STEPS_HELP)] = None,
 ) -> None:
     """Validate, anonymize, analyse risk and utility, and write the PDF report: the whole job.
 
@@ -93,7 +97,7 @@ def run(
         choice = choice_from(levels, pick, sort, every)
         with _RunProgress() as progress:
             outcome = run_workflow(
-                project, output, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed,
+                with_search(project, strategy, time_limit, steps), output, xlsx=xlsx, drop_suppressed=drop_suppressed, confirmed_deidentified=confirmed,
                 population=population, threshold=threshold, target=target, classification=not no_classification,
                 folds=folds, seed=seed, n_jobs=jobs, date=date, choice=choice, keep_formulas=keep_formulas or None,
                 progress=progress,
@@ -130,6 +134,8 @@ def _summary(outcome, seconds: float) -> None:
                 "; but no model beats the majority-class baseline, so it says little"
                 if not report["utility"]["classification"].get("models_beating_baseline", 1) else "")),
     ]
+    if search_line(outcome.result):
+        lines.append(search_line(outcome.result))
     for line in lines:
         out.print(Text(line))
     from .risk import print_next_steps

@@ -22,7 +22,7 @@ import numpy as np
 
 from .classes import ClassTable, FrequencyTable, max_suppressed, records_where
 from .distribution import ClassStatistics
-from .lattice import Lattice
+from .lattice import TABLE_UP_TO, Lattice
 from .search import Evaluation
 
 if TYPE_CHECKING:
@@ -378,6 +378,8 @@ class Evaluator:
 
         if self._dataset or not Sweep.applies(self.frequency):
             return None
+        if self.lattice.size > TABLE_UP_TO:  # (a best-effort search: no array over the lattice)
+            return None
         models = sweep_models(self.models, self.domains)
         if models is None or not Sweep.fits(self.frequency, models):
             return None
@@ -428,7 +430,7 @@ class Evaluator:
         if anonymous and not (nothing and self.metric.exact_bound):
             loss: float | None = self.metric.loss(classes, ok)
         elif anonymous:
-            loss = float(self.metric.bound[node])
+            loss = self.metric.bound_of(node)
         else:
             loss = None
         kept = classes.sizes if nothing else np.compress(ok, classes.sizes)
@@ -450,7 +452,7 @@ class Evaluator:
         anonymous = suppressed <= self.max_suppressed
         nothing = kept == int(figures.classes[node])
         if anonymous and nothing and self.metric.exact_bound:
-            loss: float | None = float(self.metric.bound[node])
+            loss: float | None = self.metric.bound_of(node)
         elif anonymous:
             loss = self.metric.loss_from_counts(tuple(self.lattice.row(node)), suppressed, kept,
                                                 int(figures.classes[node]), int(figures.squares[node]))

@@ -10,6 +10,10 @@ from functools import cached_property
 
 import numpy as np
 
+#: the largest lattice whose level table (:attr:`Lattice.levels`) :meth:`Lattice.row` makes;
+#: the rows of a larger one (searched best-effort) are always computed from their ids
+TABLE_UP_TO = 5_000_000
+
 
 class Lattice:
     """The product of the level ranges ``[low_i, high_i]`` of the quasi-identifiers.
@@ -88,7 +92,7 @@ class Lattice:
         if table is not None:
             return table[node].tolist()
         self._rows_computed += 1
-        if self._rows_computed > 256:
+        if self._rows_computed > 256 and self.size <= TABLE_UP_TO:
             return self.levels[node].tolist()
         return [node // stride % span + low for stride, span, low in self._digits]
 

@@ -81,6 +81,13 @@ class SearchOutcome:
     status: np.ndarray  #: UNKNOWN / ANONYMOUS / NOT_ANONYMOUS per node
     loss: np.ndarray  #: known information loss per node (nan where unknown)
     seconds: float
+    #: which search ran ("optimal", "best-first"), whether its answer is proven optimal, the
+    #: most a better node could gain (0 when proven; None: unknown), and the limit that
+    #: stopped a best-effort search (None: it finished)
+    strategy: str = "optimal"
+    proven_optimal: bool = True
+    gap: float | None = 0.0
+    stopped: str | None = None
 
 
 def _better(loss_a: float, height_a: int, node_a: int, loss_b: float, height_b: int, node_b: int) -> bool:

@@ -4,6 +4,7 @@ ARX's gs-factor and rounding, the attribute weights and aggregate functions, and
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -141,6 +142,50 @@ def aggregate_levels(per_level: list[np.ndarray], lattice: Lattice, weights: np.
     return np.expm1(result) if how == "geometric-mean" else result
 
 
+def aggregate_row(per_level: list[np.ndarray], levels: list[int], weights: np.ndarray, how: str) -> float:
+    """:func:`aggregate_levels` for one node (its ``levels``), in the same order of operations,
+    so that the value is the same to the last bit."""
+    n = len(per_level)
+    if n == 0:
+        return 0.0
+    if how == "maximum":
+        values = [float(np.float64(per_level[a][level]) * weights[a]) for a, level in enumerate(levels)]
+        result = values[0]
+        for value in values[1:]:
+            result = max(result, value)
+        return float(result)
+    if how == "geometric-mean":
+        terms = [np.log(_geometric_base(np.float64(per_level[a][level]), weights[a])) / n for a, level in enumerate(levels)]
+    elif how == "arithmetic-mean":
+        terms = [(np.float64(per_level[a][level]) / n) * weights[a] for a, level in enumerate(levels)]
+    else:
+        terms = [np.float64(per_level[a][level]) * weights[a] for a, level in enumerate(levels)]
+    result = terms[0]
+    for term in terms[1:]:
+        result = result + term
+    return float(np.expm1(result)) if how == "geometric-mean" else float(result)
+
+
+def most_classes_levels(frequency: FrequencyTable) -> list[np.ndarray]:
+    """Per quasi-identifier and level, the number of distinct labels its values take (the
+    factors of :func:`most_classes`)."""
+    base = frequency.base
+    per_level = []
+    for a, attribute in enumerate(frequency.attributes):
+        present = np.unique(base.codes[a]) if base.n_classes else np.zeros(0, dtype=np.int64)
+        per_level.append(np.array([len(np.unique(attribute.up(0, level)[present])) if level else len(present)
+                                   for level in range(attribute.n_levels)], dtype=float))
+    return per_level
+
+
+def most_classes_of(frequency: FrequencyTable, per_level: list[np.ndarray], levels: list[int]) -> float:
+    """:func:`most_classes` for one node."""
+    product = 1.0
+    for a, level in enumerate(levels):
+        product *= per_level[a][level]
+    return min(product, float(frequency.base.n_classes))
+
+
 def most_classes(frequency: FrequencyTable, lattice: Lattice) -> np.ndarray:
     """For every lattice node, at most how many equivalence classes it has: the product of
     the number of distinct labels each quasi-identifier's values of the table take at the
@@ -148,14 +193,8 @@ def most_classes(frequency: FrequencyTable, lattice: Lattice) -> np.ndarray:
     classes).  Non-increasing under generalization, so a loss that falls with the number of
     classes has a lower bound that is monotone (AECS, Discernibility).
     """
-    base = frequency.base
-    per_level = []
-    for a, attribute in enumerate(frequency.attributes):
-        present = np.unique(base.codes[a]) if base.n_classes else np.zeros(0, dtype=np.int64)
-        per_level.append(np.array([len(np.unique(attribute.up(0, level)[present])) if level else len(present)
-                                   for level in range(attribute.n_levels)], dtype=float))
     # products of whole numbers are exact below 2**53; above, they exceed the table's rows anyway
-    return np.minimum(lattice.combine(per_level, np.multiply), float(base.n_classes))
+    return np.minimum(lattice.combine(most_classes_levels(frequency), np.multiply), float(frequency.base.n_classes))
 
 
 class Metric:
@@ -195,6 +234,11 @@ class Metric:
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def bound_of(self, node: int) -> float:
+        """``bound[node]``, computed for this node alone where the metric can (a best-effort
+        search of a lattice too large for per-node arrays reads only this)."""
+        return float(self.bound[node])
+
     def loss_from_counts(self, levels: tuple[int, ...], suppressed: int, kept_classes: int,
                          classes: int, kept_squares: int) -> float | None:
         """The loss of a node from its levels and counts alone, where the metric needs no more
@@ -230,8 +274,18 @@ class _MultiDimensional(Metric):
         self.g = generalization_factor(config.gs_factor)
         self.s = suppression_factor(config.gs_factor)
         self.monotonic = suppression_limit == 0 or self.monotonic_with_suppression
-        per_level = [self.level_bounds(a, attribute) for a, attribute in enumerate(frequency.attributes)]
-        self.bound = aggregate_levels(per_level, lattice, self.weights, self.how)
+        self._per_level = [self.level_bounds(a, attribute) for a, attribute in enumerate(frequency.attributes)]
+        self._bound_lattice = lattice
+
+    @cached_property
+    def bound(self) -> np.ndarray:  # type: ignore[override]
+        """Every node's bound (made on first use: an array over the whole lattice)."""
+        return aggregate_levels(self._per_level, self._bound_lattice, self.weights, self.how)
+
+    def bound_of(self, node: int) -> float:
+        if "bound" in self.__dict__:
+            return float(self.bound[node])
+        return aggregate_row(self._per_level, self._bound_lattice.row(node), self.weights, self.how)
 
     def level_bounds(self, a: int, attribute: EncodedAttribute) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from ..engine.classes import ClassTable, FrequencyTable
 from ..engine.lattice import Lattice
-from .base import Metric, most_classes
+from .base import Metric, most_classes, most_classes_levels, most_classes_of
 
 
 class Discernibility(Metric):
@@ -32,8 +34,23 @@ class Discernibility(Metric):
         # bounds every node; so does n²/m for a node of at most m classes (Σ c² over m
         # classes of n records is least when they are equal), which grows as classes merge.
         sizes = frequency.base.sizes.astype(float)
-        bottom = float(np.add.reduce(sizes * sizes))
-        self.bound = np.maximum(bottom, self.n * self.n / np.maximum(most_classes(frequency, lattice), 1.0))
+        self._bottom = float(np.add.reduce(sizes * sizes))
+        self._frequency, self._lattice = frequency, lattice
+
+    @cached_property
+    def bound(self) -> np.ndarray:  # type: ignore[override]
+        """Every node's bound (made on first use: an array over the whole lattice)."""
+        return np.maximum(self._bottom, self.n * self.n / np.maximum(most_classes(self._frequency, self._lattice), 1.0))
+
+    def bound_of(self, node: int) -> float:
+        if "bound" in self.__dict__:
+            return float(self.bound[node])
+        most = most_classes_of(self._frequency, self._levels, self._lattice.row(node))
+        return float(max(self._bottom, self.n * self.n / max(most, 1.0)))
+
+    @cached_property
+    def _levels(self) -> list[np.ndarray]:
+        return most_classes_levels(self._frequency)
 
     def loss(self, classes: ClassTable, ok: np.ndarray) -> float:
         sizes = classes.sizes.astype(float)

@@ -126,6 +126,7 @@ def open_project(session: Session, path: Path) -> str:
     session.suppression_limit = float(raw.get("suppression_limit", 0.0))
     session.metric = raw.get("metric", "loss")
     session.release = dict(raw.get("release") or {})
+    session.search = dict(raw.get("search") or {})
     levels = ((raw.get("transformation") or {}).get("levels"))
     if isinstance(levels, dict):
         session.selected = {str(k): int(v) for k, v in levels.items()}

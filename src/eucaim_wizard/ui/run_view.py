@@ -54,6 +54,14 @@ def result_sentences(session: Session, result: Result) -> tuple[list[str], str |
              f"Suppressed records: {suppressed:,} of {n:,} ({suppressed / n:.1%})",
              f"Equivalence classes: {optimum.equivalence_classes:,}; the smallest holds "
              f"{optimum.min_class_size:,} records", searched]
+    summary = result.search_summary()
+    if summary["strategy"] != "optimal":
+        lines[0] = lines[0].replace("The optimal anonymous transformation", "The best anonymous transformation found")
+        lines.append("A best-first search ran (the lattice is larger than an optimal search holds): " + (
+            "it finished, and its answer is proven optimal" if summary["proven_optimal"] else
+            f"it stopped at {summary['stopped']}; its answer is the best found, not proven optimal"
+            + (f" (a better one could lower the loss by at most {summary['gap']:.4g})" if summary["gap"] is not None
+               else "")))
     chosen = session.chosen_levels()
     if chosen is not None and chosen != dict(optimum.levels):
         lines.append("Selected for release in Explore instead: " + ", ".join(f"{q}={v}" for q, v in chosen.items()))

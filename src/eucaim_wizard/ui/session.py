@@ -75,6 +75,8 @@ class Session:
     threshold: float = 0.2
     confirmed_deidentified: bool = False
     release: dict[str, Any] = field(default_factory=dict)
+    #: the project file's ``search:`` (strategy and limits), as given; empty: the default
+    search: dict[str, Any] = field(default_factory=dict)
     selected: dict[str, int] | None = None
     #: the steps the curator has opened (Risk and Utility are complete once seen)
     visited: set[str] = field(default_factory=set)
@@ -127,6 +129,8 @@ class Session:
         raw["privacy"] = [dict(model) for model in self.privacy]
         raw["suppression_limit"] = float(self.suppression_limit)
         raw["metric"] = self.metric
+        if self.search:
+            raw["search"] = dict(self.search)
         if levels:
             raw["transformation"] = {"levels": {str(k): int(v) for k, v in levels.items()}}
         release = {k: v for k, v in self.release.items() if v not in (None, "", False)}

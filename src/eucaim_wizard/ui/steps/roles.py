@@ -106,6 +106,8 @@ def _summary(session: Session) -> None:
         from ...pipeline import MAX_LATTICE
 
         note = (f"{size:,} transformations to search." if size <= MAX_LATTICE else
-                f"{size:,} transformations: more than the {MAX_LATTICE:,} an optimal search holds. Make a "
-                f"quasi-identifier insensitive or an identifier, or raise min levels / lower max levels.")
+                f"{size:,} transformations: more than the {MAX_LATTICE:,} an optimal search holds, so a "
+                f"best-first search will run, within its time limit, and say whether its answer is proven "
+                f"optimal. For an exact answer, make a quasi-identifier insensitive or an identifier, or "
+                f"raise min levels / lower max levels.")
         (st.info if size <= MAX_LATTICE else st.warning)(note)
