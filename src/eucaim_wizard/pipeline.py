@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 
 from .engine.classes import FrequencyTable
 from .engine.encoding import EncodedAttribute, encode_attribute, sensitive_domain
