@@ -7,7 +7,8 @@ lattice numbered in 64 bits: 20 quasi-identifiers of 4–6 levels are 10¹²–1
    successor with the smallest lower bound of its loss, until a node is anonymous (at most the
    lattice's height in checks) — the greedy bottom-up walk of ARX's "Lightning" (Prasser, Kohlmayer,
    Kuhn, "Lightning: Utility-Driven Anonymization of High-Dimensional Data", Transactions on
-   Data Privacy 9(2), 2016).  Then walk down while a predecessor is anonymous and better.
+   Data Privacy 9(2), 2016).  Then a local search: move to a neighbour (one level down in one
+   attribute, or down in one and up in another) while one is anonymous and better.
 2. **Best first by bound.**  Nodes are taken from the bottom up in order of their lower bound
    (the metric's :meth:`~eucaim_wizard.metrics.base.Metric.bound_of`, monotone under
    generalization), each checked and its successors queued, as long as it could still beat the
@@ -162,10 +163,14 @@ class _BestFirst:
             node = min(successors, key=lambda m: (self.bound(m), m))
 
     def descend(self, node: int) -> None:
-        """Down from an anonymous node while a predecessor is anonymous and preferable."""
+        """From an anonymous node, move while a neighbour is anonymous and preferable: one level
+        down in one attribute, or down in one and up in another (a local search in the
+        anonymous region, first improvement, neighbours in order of their bound)."""
         while not self.out_of_budget():
             better = None
-            for m in sorted(self.lattice.predecessors(node), key=lambda m: (self.bound(m), m)):
+            for m in sorted(self.neighbours(node), key=lambda m: (self.bound(m), m)):
+                if self.out_of_budget():
+                    return
                 if not self.could_beat(self.bound(m), self.height(m), m):
                     continue
                 if self.check(m).anonymous and self.best is not None and self.best[2] == m:
@@ -174,6 +179,16 @@ class _BestFirst:
             if better is None:
                 return
             node = better
+
+    def neighbours(self, node: int) -> list[int]:
+        """One level down in one attribute; or down in one and up in another."""
+        row = self.lattice.row(node)
+        lows, highs, strides = self.lattice._lows, self.lattice._highs, self.lattice._strides
+        down = [i for i, level in enumerate(row) if level > lows[i]]
+        up = [j for j, level in enumerate(row) if level < highs[j]]
+        out = [node - strides[i] for i in down]
+        out += [node - strides[i] + strides[j] for i in down for j in up if i != j]
+        return out
 
     def branch_and_bound(self) -> float | None:
         """Best first by bound from the bottom; returns the smallest bound left unexplored
