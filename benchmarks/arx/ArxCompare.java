@@ -28,6 +28,7 @@ import org.deidentifier.arx.risk.RiskModelPopulationUniqueness;
  *   k=N entropy=ATTRIBUTE:L suppression=0.05
  *   weight=NAME:W (repeated) gs=0.5 aggregate=geometric|arithmetic|sum|max
  *   metric=loss|precision|height|discernibility|aecs|entropy (ARX's defaults: not monotonic)
+ *   algorithm=bottom-up|top-down|binary|genetic|optimal time=MS steps=N (ARX's best-effort searches)
  *   risk=REGION|SIZE  (population uniqueness of the input projected on the QIs instead of a search)
  *
  * prints one JSON line: levels in the QI order given, loss, suppressed records, checked
@@ -76,6 +77,17 @@ public class ArxCompare {
             config.addPrivacyModel(new EntropyLDiversity(e[0], Double.parseDouble(e[1])));
         }
         config.setSuppressionLimit(Double.parseDouble(one.getOrDefault("suppression", "0")));
+        if (one.containsKey("algorithm")) {  // a best-effort search (issue 26), with its limits
+            switch (one.get("algorithm")) {
+                case "bottom-up": config.setAlgorithm(ARXConfiguration.AnonymizationAlgorithm.BEST_EFFORT_BOTTOM_UP); break;
+                case "top-down": config.setAlgorithm(ARXConfiguration.AnonymizationAlgorithm.BEST_EFFORT_TOP_DOWN); break;
+                case "binary": config.setAlgorithm(ARXConfiguration.AnonymizationAlgorithm.BEST_EFFORT_BINARY); break;
+                case "genetic": config.setAlgorithm(ARXConfiguration.AnonymizationAlgorithm.BEST_EFFORT_GENETIC); break;
+                default: config.setAlgorithm(ARXConfiguration.AnonymizationAlgorithm.OPTIMAL);
+            }
+            if (one.containsKey("time")) config.setHeuristicSearchTimeLimit(Integer.parseInt(one.get("time")));
+            if (one.containsKey("steps")) config.setHeuristicSearchStepLimit(Integer.parseInt(one.get("steps")));
+        }
         Metric.AggregateFunction aggregate = Metric.AggregateFunction.GEOMETRIC_MEAN;
         switch (one.getOrDefault("aggregate", "geometric")) {
             case "arithmetic": aggregate = Metric.AggregateFunction.ARITHMETIC_MEAN; break;
