@@ -3,7 +3,7 @@ against ARX 3.9.2's best-effort algorithms, with the same time limit, in the sam
 
 Tables: seeded synthetic tables of 100,000 records with 15 and 20 quasi-identifiers of 4–6
 levels each (value ``v`` of an attribute is ``v >> j`` at level ``j``, ``*`` at the top; values
-skewed so that a few are frequent): 3.7·10¹⁰ and 6.0·10¹³ transformations.  k=5, 5 %
+skewed so that a few are frequent): 2.5·10¹⁰ and 6.0·10¹³ transformations.  k=5, 5 %
 suppression, Loss (gs-factor 0.5, geometric mean), the same for both tools.  The tables and
 hierarchies are written as CSV for ARX (``benchmarks/arx/ArxCompare.java``, with
 ``algorithm=bottom-up|top-down|binary|genetic`` and ``time=MS``: ARX's
