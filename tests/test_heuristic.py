@@ -180,3 +180,24 @@ def test_the_command_line_runs_and_says_what_a_best_effort_search_proves(tmp_pat
     assert refused.exit_code == 2 and "more than the 5,000,000 an optimal search can hold" in " ".join(
         refused.output.split())
     assert not (tmp_path / "out2").exists()
+
+
+def test_the_whole_run_and_its_report_say_what_the_best_first_search_proves(tmp_path):
+    """``run`` on a lattice of 6·10¹³: the report's search section names the best-first search,
+    the limit that stopped it and the gap, and does not call its answer the optimum."""
+    import json
+
+    from pypdf import PdfReader
+
+    from eucaim_wizard.workflow import run_workflow
+
+    _write_wide(tmp_path)
+    project = tmp_path / "project.yaml"
+    project.write_text(project.read_text() + "search: {strategy: best-first, steps: 100}\n")
+    outcome = run_workflow(project, tmp_path / "out", classification=False, date="2026-12-08")
+    search = json.loads(outcome.files["report_json"].read_text())["search"]
+    assert search["strategy"]["strategy"] == "best-first" and search["strategy"]["proven_optimal"] is False
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(outcome.files["report_pdf"]).pages).split())
+    assert "Checked by the best-first search" in text
+    assert "stopped at the step limit (100 checks): the best found, not proven optimal" in text
+    assert "it is not proven to be the optimum" in text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-
 from .engine.classes import FrequencyTable
 from .engine.encoding import EncodedAttribute, encode_attribute, sensitive_domain
 from .engine.evaluator import Evaluator

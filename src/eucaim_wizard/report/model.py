@@ -278,6 +278,7 @@ def _search(result, exploration, candidates, after: dict, applied: Transformatio
     return {
         "lattice_size": result.lattice_size,
         "checked": result.checked,
+        "strategy": result.search_summary(),
         "evaluated_for_chart": len(candidates),
         "listing": "every transformation" if len(candidates) == result.lattice_size else
                    "the transformations the search checked and the optimum's nearest",

@@ -240,20 +240,35 @@ def search(report: Mapping[str, Any], charts: Mapping[str, bytes]) -> list:
     evaluated = f.count(s["evaluated_for_chart"]) + (
         "" if s["evaluated_for_chart"] == s["lattice_size"] else f" ({text(s.get('listing', 'a part of the lattice'))}: "
         "the lattice is too large to evaluate every one)")
+    strategy = s.get("strategy") or {"strategy": "optimal"}
+    if strategy["strategy"] == "optimal":
+        searched = [("Checked by the optimal search", f.count(s["checked"]))]
+    else:
+        proof = ("finished: the answer is proven optimal" if strategy.get("proven_optimal") else
+                 f"stopped at {strategy.get('stopped')}: the best found, not proven optimal"
+                 + (f"; a better transformation could lower the loss by at most {f.decimal(strategy['gap'])}"
+                    if strategy.get("gap") is not None else ""))
+        searched = [("Checked by the best-first search", f.count(s["checked"])),
+                    ("Best-first search (the lattice is larger than an optimal search holds)", para(text(proof), "cell"))]
     story = [heading(f"5. {SECTIONS[4]}"),
              key_values([
                  ("Lattice size (transformations)", f.count(s["lattice_size"])),
-                 ("Checked by the optimal search", f.count(s["checked"])),
+                 *searched,
                  ("Evaluated for the chart and the alternatives", para(evaluated, "cell")),
                  ("Anonymous candidates among them", f.count(s["anonymous_candidates"])),
              ], key_width=0.36)]
     names = list(o["levels"])
     labels = ["levels (" + ", ".join(names) + ")", "information loss", "suppressed records",
               "classes, smallest class", "highest / average risk"]
-    if least is None:
+    proven = strategy["strategy"] == "optimal" or strategy.get("proven_optimal")
+    if least is None and proven:
         story.append(para("The released transformation is the optimum: the least information loss among every "
                           "anonymous transformation.", "small"))
         columns = [["released: the optimum", *([",".join(str(o["levels"][n]) for n in names)] + _candidate_rows(o))]]
+    elif least is None:
+        story.append(para("The released transformation is the best anonymous one the best-first search found within "
+                          "its limit; it is not proven to be the optimum (see the search above).", "small"))
+        columns = [["released: the best found", *([",".join(str(o["levels"][n]) for n in names)] + _candidate_rows(o))]]
     else:
         story.append(para("The curator released a transformation other than the optimum; both side by side "
                           "(risk of each: 1 / smallest class and classes / kept records).", "small"))
