@@ -19,9 +19,9 @@ from eucaim_wizard.ui import server_options, streamlit_arguments  # noqa: E402
 from eucaim_wizard.ui.loading import open_path, open_upload  # noqa: E402
 from eucaim_wizard.ui.session import Session  # noqa: E402
 from eucaim_wizard.ui.status import step_done  # noqa: E402
+from ui_pages import open_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "src" / "eucaim_wizard" / "ui" / "app.py")
 IMAGING = ROOT / "examples" / "imaging"
 
 
@@ -43,12 +43,7 @@ def searched(tmp_path_factory):
 
 
 def _app(session: Session, step: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["session"] = session
-    at.session_state["step"] = step
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(session, step)
 
 
 def _infeasible(session: Session) -> None:

@@ -20,9 +20,9 @@ from eucaim_wizard.ui import analysis_view as view  # noqa: E402
 from eucaim_wizard.ui.loading import open_path  # noqa: E402
 from eucaim_wizard.ui.session import Session  # noqa: E402
 from eucaim_wizard.utility import analyze_utility  # noqa: E402
+from ui_pages import open_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "src" / "eucaim_wizard" / "ui" / "app.py")
 IMAGING = ROOT / "examples" / "imaging" / "project.yaml"
 
 SMALL_PROJECT = """data: small.csv
@@ -243,13 +243,7 @@ def imaging(tmp_path_factory):
 
 
 def _page(session: Session, step: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["session"] = session
-    at.session_state["step"] = step
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(session, step, errors=False)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ..session import STEPS, Session
 
-__all__ = ["footer", "page"]
+__all__ = ["footer", "has_table", "page"]
 
 
 def page(key: str) -> ModuleType:
@@ -24,6 +24,15 @@ def page(key: str) -> ModuleType:
     if key not in dict(STEPS):
         raise KeyError(key)
     return import_module(f".{key}", __name__)
+
+
+def has_table(session: Session, title: str) -> bool:
+    """The page's title; and, when no table is open yet, where to open one (False)."""
+    st.header(title)
+    if session.table is None:
+        st.info("Open a table first (step 1, Data).")
+        return False
+    return True
 
 
 def footer(session: Session, current: str) -> None:

@@ -22,15 +22,14 @@ from ..hierarchy_edit import (BUILDER_FORMS, BUILDER_TITLES, apply_hierarchy, fo
 from ..hierarchy_view import (HierarchyView, attribute_view, describe_source, group_counts, icicle_chart,
                               icicle_frame, leaf_frame, source_kind)
 from ..session import Session
+from . import has_table
 
 _SOURCES = {"preset": "Preset of the library", "file": "ARX hierarchy file (CSV)", "builder": "Builder"}
 _PROBLEM = "background-color: #fde8e7"
 
 
 def render(session: Session) -> None:
-    st.header("3. Hierarchies")
-    if session.table is None:
-        st.info("Open a table first (step 1, Data).")
+    if not has_table(session, "3. Hierarchies"):
         return
     names = session.quasi_identifiers
     if not names:

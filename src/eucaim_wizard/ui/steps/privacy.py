@@ -12,6 +12,7 @@ from ...privacy import MODELS
 from ...risk.regions import DEFAULT_REGION, REGIONS
 from ..privacy_view import MODEL_HELP, Parameter, check_models, default_model, describe, parameters
 from ..session import Session
+from . import has_table
 
 _METRIC_HELP = {
     "loss": "ARX's default: how much of each value's precision is lost, averaged over the attributes",
@@ -24,9 +25,7 @@ _METRIC_HELP = {
 
 
 def render(session: Session) -> None:
-    st.header("4. Privacy")
-    if session.table is None:
-        st.info("Open a table first (step 1, Data).")
+    if not has_table(session, "4. Privacy"):
         return
     st.write("Every model listed must hold in the release. k-anonymity is the basis; add l-diversity or "
              "t-closeness to protect a sensitive attribute.")

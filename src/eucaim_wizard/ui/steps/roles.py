@@ -7,6 +7,7 @@ import streamlit as st
 
 from ..data_view import apply_roles, findings_by_column, hierarchy_options, lattice_size, roles_frame
 from ..session import ROLES, Session
+from . import has_table
 
 _HELP = {
     "identifier": "names a person directly (PatientID, a UID, a name): removed from the output "
@@ -18,9 +19,7 @@ _HELP = {
 
 
 def render(session: Session) -> None:
-    st.header("2. Roles")
-    if session.table is None:
-        st.info("Open a table first (step 1, Data).")
+    if not has_table(session, "2. Roles"):
         return
     st.write("Give every column a role. The suggestions come from the column's name (DICOM keywords, "
              "clinical names) and values; check each one.")

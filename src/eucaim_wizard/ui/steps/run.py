@@ -9,6 +9,7 @@ import streamlit as st
 
 from ..run_view import result_sentences, setup_sentences
 from ..session import Session
+from . import has_table
 
 
 class _Bar:
@@ -30,9 +31,7 @@ class _Bar:
 
 
 def render(session: Session) -> None:
-    st.header("5. Run")
-    if session.table is None:
-        st.info("Open a table first (step 1, Data).")
+    if not has_table(session, "5. Run"):
         return
     for line in setup_sentences(session):
         st.markdown(f"- {line}")
