@@ -260,28 +260,6 @@ def test_the_equivalence_classes_and_the_data_by_class(searched):
     assert all((colours[i] != colours[i - 1]) == changes[i] for i in range(1, len(colours)))
 
 
-def test_the_release_and_its_project_bundle_reproduce(searched, tmp_path):
-    from eucaim_wizard.explore import select
-    from eucaim_wizard.ui.export_view import prepare_release, project_bundle, release_levels
-
-    other = select(searched.candidates(), anonymous_only=True)[1]
-    searched.selected = dict(other.levels)
-    try:
-        assert release_levels(searched) == dict(other.levels)
-        outcome = prepare_release(searched, classification=False)
-        assert outcome.files["table"].parent == searched.workdir / "release"
-        assert outcome.files["parquet"].exists() and outcome.files["xlsx"].exists()
-        with zipfile.ZipFile(io.BytesIO(project_bundle(searched, outcome))) as archive:
-            names = archive.namelist()
-            text = archive.read("project.yaml").decode()
-        assert "project.yaml" in names and "README.txt" in names
-        assert "transformation:" in text
-        applied = outcome.report["transformation"]["levels"] if "transformation" in outcome.report else None
-        assert applied in (None, dict(other.levels))
-    finally:
-        searched.selected = None
-
-
 # -- the pages (AppTest) -----------------------------------------------------------------------
 
 def test_the_data_page_opens_a_path_and_shows_the_profile(session):
@@ -383,14 +361,38 @@ def test_the_explore_page_refuses_a_candidate_that_is_not_anonymous(searched):
     assert searched.selected is None
 
 
-def test_the_export_page_prepares_the_files(searched):
-    at = _app(searched, "export")
-    at.checkbox(key="x-class").uncheck()
-    at.button(key="prepare").click()
-    at.run()
-    assert not at.exception
-    assert "The release files are ready" in _texts(at)
-    assert "export" in searched.visited
+def test_the_export_page_prepares_the_release_of_the_selected_candidate(searched):
+    """The page's button writes the release of the candidate selected in Explore (not the
+    optimum): the table in three formats, the project file naming the candidate, a bundle
+    with it, and result.json about that candidate."""
+    import json
+
+    from eucaim_wizard.explore import select
+    from eucaim_wizard.ui.export_view import project_bundle, release_levels
+
+    other = select(searched.candidates(), anonymous_only=True)[1]
+    searched.selected = dict(other.levels)
+    try:
+        assert release_levels(searched) == dict(other.levels)
+        at = _app(searched, "export")
+        at.checkbox(key="x-class").uncheck()
+        at.button(key="prepare").click()
+        at.run()
+        assert not at.exception
+        assert "The release files are ready" in _texts(at)
+        assert "export" in searched.visited
+        outcome = at.session_state["release"][1]
+        assert outcome.files["table"].parent == searched.workdir / "release"
+        assert outcome.files["parquet"].exists() and outcome.files["xlsx"].exists()
+        saved = json.loads(outcome.files["result"].read_text())
+        assert saved["applied"]["levels"] == dict(other.levels) and not saved["applied"]["optimum"]
+        with zipfile.ZipFile(io.BytesIO(project_bundle(searched, outcome))) as archive:
+            assert sorted(archive.namelist()) == ["README.txt", "project.yaml"]
+            text = archive.read("project.yaml").decode()
+        assert text == outcome.files["project"].read_text()
+        assert "transformation:\n  levels:\n" + "".join(f"    {k}: {v}\n" for k, v in other.levels.items()) in text
+    finally:
+        searched.selected = None
 
 
 def test_a_page_before_its_step_says_what_comes_first(session):
