@@ -125,6 +125,9 @@ def test_an_upload_is_kept_under_a_safe_name_in_the_session_folder(session):
     assert session.data_path.parent == session.workdir
     assert session.data_path.name == "evil_name_rm.csv"
     assert "data: evil_name_rm.csv" in session.project_text()
+    # never under a name of the files the session writes beside it
+    open_upload(session, "hierarchy_age.csv", b"age,sex\n34,F\n35,M\n")
+    assert session.data_path.name == "data_hierarchy_age.csv"
 
 
 def test_the_project_file_reproduces_the_settings(session):

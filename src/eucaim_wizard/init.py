@@ -32,7 +32,7 @@ from .project import Role
 from .roles import Suggestion, suggest, suggest_roles
 from .tables import Table, read_table
 
-__all__ = ["suggest_role", "starting_project_text", "write_starting_project"]
+__all__ = ["suggest_role", "starting_project_text", "starting_suggestions", "write_starting_project"]
 
 #: a value is quoted in a comment only if at least this many records hold it, so that the
 #: project file never carries a rare (identifying) value of the data
@@ -279,11 +279,19 @@ def _guarded(table: Table, suggestions: list[Suggestion]) -> list[Suggestion]:
     return changed
 
 
-def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
+def starting_suggestions(table: Table) -> list[Suggestion]:
+    """Every column's suggested role (:func:`~eucaim_wizard.roles.suggest_roles`), with the
+    columns the de-identification guard flags proposed as identifiers."""
+    return _guarded(table, suggest_roles(table))
+
+
+def starting_project_text(table: Table, data: Path, project_dir: Path, *,
+                          suggestions: list[Suggestion] | None = None) -> str:
     """The YAML text of a starting project for ``table`` read from ``data``.
 
     ``data`` is written relative to ``project_dir`` (the folder of the project file), as
-    :func:`~eucaim_wizard.project.load_project` resolves it.
+    :func:`~eucaim_wizard.project.load_project` resolves it; ``suggestions`` are those of
+    :func:`starting_suggestions`, when the caller has them already.
     """
     location = str(data.resolve())
     try:
@@ -311,7 +319,7 @@ def starting_project_text(table: Table, data: Path, project_dir: Path) -> str:
         sheet = fmt.sheet if isinstance(fmt.sheet, int) else _yaml_string(fmt.sheet)
         lines.append(f"format: {{sheet: {sheet}}}")
     lines.append("attributes:")
-    suggestions = _guarded(table, suggest_roles(table))
+    suggestions = starting_suggestions(table) if suggestions is None else suggestions
     checked = _check_presets(table, suggestions, project_dir)
     for suggestion in suggestions:
         comment, entry = _column_text(table, suggestion, checked.get(suggestion.column))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Finding, WizardError
+from ..errors import Finding, ProjectError, WizardError
 from .session import ROLES, Session
 
 if TYPE_CHECKING:
@@ -153,12 +153,18 @@ def hierarchy_options(session: Session) -> list[str]:
 
 def lattice_size(session: Session) -> int | None:
     """How many transformations the search space has (None: the project does not load yet)."""
+    def size() -> int | None:
+        try:
+            project = session.project()
+            total = 1
+            for name in project.quasi_identifiers:
+                low, high = project.level_range(name, project.load_hierarchy(name))
+                total *= high - low + 1
+            return total
+        except WizardError:
+            return None
+
     try:
-        project = session.project()
-        size = 1
-        for name in project.quasi_identifiers:
-            low, high = project.level_range(name, project.load_hierarchy(name))
-            size *= high - low + 1
-        return size
-    except WizardError:
+        return session.cached("lattice size", size)
+    except ProjectError:  # (no table yet)
         return None

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Finding, HierarchyError, WizardError
+from ..errors import Finding, HierarchyError
 from ..hierarchies.builders import UNKNOWN, BuilderSpec
 from ..hierarchies.hierarchy import Hierarchy, read_hierarchy
 from ..hierarchies.presets import PRESET_PREFIX, load_library
@@ -231,21 +231,11 @@ def build_view(name: str, given: Any, table: Table, workdir: Path, *,
 
 
 def remember(session: Session, what: str, depends: tuple, compute):
-    """``compute()`` once per ``what``, data and ``depends``, in the session's cache (cleared
-    with the table).  Unlike :meth:`Session.cached`, the key is not the whole project file: a
-    hierarchy depends on its own setting and the data only, so editing a weight does not
-    rebuild it.  A :class:`WizardError` is remembered too, and raised again."""
-    path = session.data_path
-    stat = path.stat() if path is not None and path.exists() else None
-    key = ("hierarchies", what, str(path), stat and (stat.st_size, stat.st_mtime_ns), depends)
-    if key not in session.cache:
-        try:
-            session.cache[key] = compute()
-        except WizardError as error:
-            session.cache[key] = error
-    if isinstance(session.cache[key], WizardError):
-        raise session.cache[key]
-    return session.cache[key]
+    """``compute()`` once per ``what``, data and ``depends`` (:meth:`Session.remember`).  Unlike
+    :meth:`Session.cached`, the key is not the whole project file: a hierarchy depends on its
+    own setting and the data only, so editing a weight does not rebuild it.  A
+    :class:`WizardError` is remembered too, and raised again."""
+    return session.remember(f"hierarchies:{what}", depends, compute, errors=True)
 
 
 def _file_stamp(session: Session, given: Any) -> tuple:

@@ -82,14 +82,14 @@ def suggest_attributes(session: Session) -> None:
     """Every column's suggested settings and why: the starting project of ``eucaim-wizard init``
     (presets kept only where the project validates; a quasi-identifier without a usable
     preset is removed until it gets a hierarchy) with the reasons of :mod:`eucaim_wizard.roles`."""
-    from ..init import _guarded, starting_project_text
-    from ..roles import suggest_roles
+    from ..init import starting_project_text, starting_suggestions
 
     table = session.table
     assert table is not None and session.data_path is not None
-    text = starting_project_text(table, session.data_path, session.workdir)
+    found = starting_suggestions(table)  # (once: the guard and the suggestions read every value)
+    text = starting_project_text(table, session.data_path, session.workdir, suggestions=found)
     attributes = (yaml.safe_load(text) or {}).get("attributes") or {}
-    suggestions = {s.column: s for s in _guarded(table, suggest_roles(table))}
+    suggestions = {s.column: s for s in found}
     session.attributes = {}
     for name in table.columns:
         entry = dict(attributes.get(name) or {"role": "insensitive"})

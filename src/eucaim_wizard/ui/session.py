@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..errors import ProjectError
+from ..errors import ProjectError, WizardError
 
 if TYPE_CHECKING:
     from ..anonymizer import Result
@@ -44,6 +44,11 @@ STEPS: tuple[tuple[str, str], ...] = (
 ROLES = ("identifier", "quasi-identifier", "sensitive", "insensitive")
 #: a lattice up to this size is listed whole in Explore; a larger one around the optimum
 EVERYTHING_UP_TO = 20_000
+
+
+#: what the session writes into its folder (an upload is never saved under these names)
+_OWN_NAMES = frozenset({"project.yaml", "release", "parquet"})
+_OWN_PREFIXES = ("arx_import", "dicom_metadata", "hierarchy_", "upload_hierarchy_")
 
 
 def _safe_name(name: str) -> str:
@@ -99,8 +104,12 @@ class Session:
 
     # -- data ------------------------------------------------------------------------------
     def save_upload(self, name: str, content: bytes) -> Path:
-        """Keep an uploaded file in the session's folder (under a safe name) and return its path."""
-        path = self.workdir / _safe_name(name)
+        """Keep an uploaded file in the session's folder (under a safe name, never one of the
+        files the session writes there) and return its path."""
+        safe = _safe_name(name)
+        if safe in _OWN_NAMES or safe.startswith(_OWN_PREFIXES):
+            safe = f"data_{safe}"
+        path = self.workdir / safe
         path.write_bytes(content)
         return path
 
@@ -151,39 +160,55 @@ class Session:
         """What every computation depends on: the project file's text, and the data file and
         hierarchy files as they are now (size and time of change)."""
         digest = hashlib.sha256(self.project_text(levels=levels).encode("utf-8"))
-        files = [self.data_path] if self.data_path is not None else []
-        files += [self.workdir / entry["hierarchy"] for entry in self.attributes.values()  # (a file rewritten
-                  if isinstance(entry.get("hierarchy"), str) and not entry["hierarchy"].startswith("preset:")]  # in place)
-        for path in files:
-            if path.exists():
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        files = [self.workdir / entry["hierarchy"] for entry in self.attributes.values()  # (a file rewritten
+                 if isinstance(entry.get("hierarchy"), str) and not entry["hierarchy"].startswith("preset:")]  # in place)
+        digest.update(repr([self.data_stamp(), *(_stamp(path) for path in files)]).encode())
         return digest.hexdigest()
 
+    def data_stamp(self) -> tuple:
+        """The data file as it is now: its path, size and time of change."""
+        return _stamp(self.data_path) if self.data_path is not None else ()
+
     def write_project(self, *, levels: dict[str, int] | None = None) -> Path:
-        """Write the project file into the session's folder and return its path."""
+        """The project file in the session's folder (written only when its text changed)."""
         path = self.workdir / "project.yaml"
-        path.write_text(self.project_text(levels=levels), encoding="utf-8")
+        text = self.project_text(levels=levels)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
         return path
 
     def project(self, *, levels: dict[str, int] | None = None) -> Project:
         """The project of the session's settings, loaded from the file it writes (so that it
-        is exactly what ``eucaim-wizard run project.yaml`` would load)."""
+        is exactly what ``eucaim-wizard run project.yaml`` would load); one per settings, so
+        that its hierarchies (presets fitted to the data) are built once."""
         from ..project import load_project
 
-        return load_project(self.write_project(levels=levels))
+        return self.cached("project", lambda: load_project(self.write_project(levels=levels)), levels=levels)
+
+    def remember(self, what: str, depends: tuple, compute: Callable[[], Any], *, errors: bool = False) -> Any:
+        """``compute()`` once per ``what``, data file and ``depends`` (cleared with the table);
+        with ``errors``, a :class:`~eucaim_wizard.errors.WizardError` it raises is remembered
+        and raised again."""
+        key = (what, self.data_stamp(), depends)
+        if key not in self.cache:
+            try:
+                self.cache[key] = compute()
+            except WizardError as error:
+                if not errors:
+                    raise
+                self.cache[key] = error
+        if isinstance(self.cache[key], WizardError):
+            raise self.cache[key]
+        return self.cache[key]
 
     def cached(self, what: str, compute: Callable[[], Any], *, levels: dict[str, int] | None = None,
                extra: tuple = ()) -> Any:
         """``compute()`` once per ``what``, project and data (and ``extra``)."""
-        key = (what, self.key(levels=levels), extra)
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
+        return self.remember(what, (self.key(levels=levels), extra), compute)
 
     def peek(self, what: str, *, levels: dict[str, int] | None = None, extra: tuple = ()) -> Any:
         """What :meth:`cached` computed for these arguments, or None (never computes)."""
-        return self.cache.get((what, self.key(levels=levels), extra))
+        return self.cache.get((what, self.data_stamp(), (self.key(levels=levels), extra)))
 
     # -- results ---------------------------------------------------------------------------
     def result(self, progress: Progress | None = None) -> Result:
@@ -198,7 +223,7 @@ class Session:
 
     def has_result(self) -> bool:
         try:
-            return ("result", self.key(), ()) in self.cache
+            return self.peek("result") is not None
         except ProjectError:
             return False
 
@@ -220,6 +245,15 @@ class Session:
         if self.selected is not None and set(self.selected) == set(result.quasi_identifiers):
             return dict(self.selected)
         return None if result.optimum is None else dict(result.optimum.levels)
+
+
+def _stamp(path: Path) -> tuple:
+    """``path``, its size and time of change (``missing`` where it is not there)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), "missing")
+    return (str(path), stat.st_size, stat.st_mtime_ns)
 
 
 def table_format(table: Table) -> dict[str, Any]:

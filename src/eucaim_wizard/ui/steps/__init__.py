@@ -8,6 +8,7 @@ what can be tested without a browser).  The library's errors are shown by the ap
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from types import ModuleType
 
@@ -15,7 +16,7 @@ import streamlit as st
 
 from ..session import STEPS, Session
 
-__all__ = ["footer", "has_table", "page"]
+__all__ = ["ProgressBar", "footer", "has_table", "page"]
 
 
 def page(key: str) -> ModuleType:
@@ -24,6 +25,24 @@ def page(key: str) -> ModuleType:
     if key not in dict(STEPS):
         raise KeyError(key)
     return import_module(f".{key}", __name__)
+
+
+class ProgressBar:
+    """The library's ``progress(done, total)`` drawn on a Streamlit bar (at most ~10 times a
+    second). Every draw is also where Streamlit stops the run when the curator presses Cancel."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = st.progress(0.0, text=label)
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        share = done / total if total else 1.0
+        self.bar.progress(min(1.0, share), text=f"{self.label}: {done:,} of {total:,}")
 
 
 def has_table(session: Session, title: str) -> bool:

@@ -13,7 +13,7 @@ import streamlit as st
 from ...errors import WizardError
 from ..export_view import DOWNLOADS, hierarchy_files, prepare_release, project_bundle, release_levels
 from ..session import Session
-from .run import _Bar
+from . import ProgressBar
 
 
 def render(session: Session) -> None:
@@ -28,7 +28,7 @@ def render(session: Session) -> None:
     options = _options()
     key = session.key(levels=release_levels(session))
     if st.button("Prepare the release files", type="primary", key="prepare"):
-        bar = _Bar("preparing the release")
+        bar = ProgressBar("preparing the release")
         step = st.empty()
         outcome = prepare_release(session, progress=bar, step=lambda name: step.caption(f"Step: {name}…"), **options)
         st.session_state["release"] = (key, outcome)
@@ -115,7 +115,7 @@ def _to_folder(session: Session, options: dict) -> None:
                     return
                 try:
                     outcome = prepare_release(session, Path(folder).expanduser(), parquet=False,
-                                              progress=_Bar("writing the release"), **options)
+                                              progress=ProgressBar("writing the release"), **options)
                 except WizardError as error:
                     st.error(str(error))
                     return

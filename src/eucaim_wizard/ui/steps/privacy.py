@@ -112,7 +112,8 @@ def _limits(session: Session) -> None:
     name = session.metric if isinstance(session.metric, str) else next(iter(session.metric))
     params = {} if isinstance(session.metric, str) else dict(next(iter(session.metric.values())) or {})
     chosen = middle.selectbox("Information-loss metric", METRICS, index=METRICS.index(name), key="metric",
-                              format_func=lambda m: f"{m}: {_METRIC_HELP[m]}")
+                              help="\n\n".join(f"**{m}**: {text}" for m, text in _METRIC_HELP.items()))
+    middle.caption(_METRIC_HELP[chosen])
     gs = right.slider("Suppression against generalization (gs-factor)", 0.0, 1.0,
                       float(params.get("gs_factor", 0.5)), 0.05, key="gs-factor",
                       help="0.5 weighs both alike (ARX's default); towards 0 suppressing costs less, "

@@ -9,25 +9,7 @@ import streamlit as st
 
 from ..run_view import result_sentences, setup_sentences
 from ..session import Session
-from . import has_table
-
-
-class _Bar:
-    """The engine's ``progress(done, total)`` drawn on a Streamlit bar (at most ~10 times a
-    second). Every draw is also where Streamlit stops the run when the curator presses Cancel."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = st.progress(0.0, text=label)
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.1 and done < total:
-            return
-        self.last = now
-        share = done / total if total else 1.0
-        self.bar.progress(min(1.0, share), text=f"{self.label}: {done:,} of {total:,}")
+from . import ProgressBar, has_table
 
 
 def render(session: Session) -> None:
@@ -46,8 +28,8 @@ def render(session: Session) -> None:
             return
         st.session_state["running"] = True
         started = time.perf_counter()
-        session.result(progress=_Bar("transformations evaluated"))
-        session.candidates(progress=_Bar("candidates evaluated for Explore"))
+        session.result(progress=ProgressBar("transformations evaluated"))
+        session.candidates(progress=ProgressBar("candidates evaluated for Explore"))
         st.session_state["run-seconds"] = time.perf_counter() - started
         st.session_state.pop("running", None)
         st.rerun()

@@ -15,6 +15,7 @@ import streamlit as st
 from ...utility import MODELS
 from .. import analysis_view as view
 from ..session import Session
+from . import ProgressBar
 from .risk import mark_visited
 
 #: the classifiers chosen at first: random forest is far slower (tens of seconds on 5,000 records)
@@ -131,14 +132,9 @@ def _classification(session: Session, levels: dict[str, int], notes: list[str]) 
     settings = dict(target=target, features=features, models=models, folds=folds)
     done = view.computed_classification(session, levels, **settings)
     if st.button("Run the classification", key=RUN_KEY, type="primary", disabled=not models or not features):
-        bar = st.progress(0.0, text="training the classifiers…")
-
-        def progress(trained: int, total: int) -> None:
-            bar.progress(trained / total if total else 1.0,
-                         text=f"{trained} of {total} folds trained (each classifier on each fold of both tables)")
-
-        done = view.classification(session, levels, progress=progress, **settings)
-        bar.empty()
+        bar = ProgressBar("folds trained (each classifier on each fold of both tables)")
+        done = view.classification(session, levels, progress=bar, **settings)
+        bar.bar.empty()
     if done is None:
         st.info("Press the button to train the classifiers with these settings.")
         return
